@@ -1,0 +1,32 @@
+"""All settings, from environment variables prefixed SETTLE_ (see README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from receivables.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SETTLE_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # required for the admin API; `make run` generates one when it is not set
+    admin_token: str | None = None
+    rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's HTTP API token (rasa run --auth-token); sent as ?token= on API calls
+    rasa_token: str | None = None
+    actions_url: str = "http://127.0.0.1:5055"
+    policy_file: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    # seconds the gateway waits for one Rasa turn before telling the debtor a person will help
+    rasa_timeout: float = 30.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

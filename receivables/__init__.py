@@ -1,0 +1,1 @@
+"""Settle's domain core: receivables, debtors, conversations, handoffs. No HTTP, no Rasa."""

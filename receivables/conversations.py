@@ -1,0 +1,72 @@
+"""Conversations and their messages, as the debtor and the collectors see them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from receivables.errors import NotFound
+from receivables.models import Conversation, Message
+from receivables.redaction import redact_card_numbers
+
+STATES = ("bot", "waiting", "human", "closed")
+SENDERS = ("bot", "collector", "debtor", "system")
+
+
+def get_conversation(*, session: Session, conversation_id: str) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("conversation", conversation_id)
+    return conversation
+
+
+def get_or_create_conversation(
+    *, session: Session, conversation_id: str, channel: str = "webchat"
+) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, channel=channel, state="bot")
+        session.add(conversation)
+        session.flush()
+    return conversation
+
+
+def add_message(
+    *,
+    session: Session,
+    conversation: Conversation,
+    sender: str,
+    text: str,
+    buttons: list[dict[str, str]] | None = None,
+) -> Message:
+    """Store a message; anything that looks like a card number is redacted first."""
+    if sender not in SENDERS:
+        raise ValueError(f"unknown sender {sender}")
+    message = Message(
+        conversation_id=conversation.id,
+        sender=sender,
+        text=redact_card_numbers(text),
+        buttons=buttons or [],
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def list_messages(
+    *, session: Session, conversation_id: str, after: int | None = None
+) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if after is not None:
+        query = query.where(Message.id > after)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def attach_debtor(*, session: Session, conversation_id: str, debtor_id: int) -> Conversation:
+    """Record that the debtor verified in this conversation."""
+    conversation = get_or_create_conversation(
+        session=session, conversation_id=conversation_id, channel="rest"
+    )
+    conversation.debtor_id = debtor_id
+    session.flush()
+    return conversation

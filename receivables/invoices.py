@@ -1,0 +1,124 @@
+"""Invoices and what is still open on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from receivables.errors import Conflict, InvalidInput
+from receivables.identifiers import normalize_reference
+from receivables.models import Debtor, Invoice, PaymentAllocation
+from receivables.money import to_money
+
+OPEN_STATUSES = ("open", "partially_paid", "on_hold")
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    id: int
+    number: str
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    description: str | None
+    status: str
+
+    def days_overdue(self, today: dt.date) -> int:
+        return max(0, (today - self.due_date).days)
+
+
+def create_invoice(
+    *,
+    session: Session,
+    debtor: Debtor,
+    number: str,
+    amount: Decimal,
+    issue_date: dt.date,
+    due_date: dt.date,
+    currency: str = "EUR",
+    description: str | None = None,
+) -> Invoice:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidInput("amount must be positive")
+    if due_date < issue_date:
+        raise InvalidInput("due_date is before issue_date")
+    key = normalize_reference(number)
+    clash = session.scalar(select(Invoice.id).where(func.upper(Invoice.number) == key))
+    clash = clash or session.scalar(select(Debtor.id).where(func.upper(Debtor.reference) == key))
+    if clash:
+        raise Conflict(f"an invoice or debtor with number {number} already exists")
+    invoice = Invoice(
+        debtor_id=debtor.id,
+        number=number.strip(),
+        amount=amount,
+        currency=currency,
+        issue_date=issue_date,
+        due_date=due_date,
+        description=description,
+    )
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def _paid_per_invoice(session: Session, debtor_id: int) -> dict[int, Decimal]:
+    rows = session.execute(
+        select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
+        .join(Invoice)
+        .where(Invoice.debtor_id == debtor_id)
+        .group_by(PaymentAllocation.invoice_id)
+    )
+    return {invoice_id: to_money(total) for invoice_id, total in rows}
+
+
+def list_open_invoices(*, session: Session, debtor_id: int) -> list[OpenInvoice]:
+    """Invoices with something left to pay, oldest due date first."""
+    paid = _paid_per_invoice(session, debtor_id)
+    invoices = session.scalars(
+        select(Invoice)
+        .where(Invoice.debtor_id == debtor_id)
+        .order_by(Invoice.due_date, Invoice.id)
+    )
+    result = []
+    for inv in invoices:
+        open_amount = to_money(inv.amount) - paid.get(inv.id, Decimal("0"))
+        if open_amount > 0:
+            result.append(
+                OpenInvoice(
+                    id=inv.id,
+                    number=inv.number,
+                    amount=to_money(inv.amount),
+                    open_amount=open_amount,
+                    currency=inv.currency,
+                    issue_date=inv.issue_date,
+                    due_date=inv.due_date,
+                    description=inv.description,
+                    status=inv.status,
+                )
+            )
+    return result
+
+
+def get_open_balance(*, session: Session, debtor_id: int) -> Decimal:
+    """What the debtor still owes over all invoices, in EUR."""
+    total = sum(
+        (i.open_amount for i in list_open_invoices(session=session, debtor_id=debtor_id)),
+        Decimal("0.00"),
+    )
+    return to_money(total)
+
+
+def get_open_amounts(*, session: Session, debtor_id: int) -> dict[int, Decimal]:
+    """Open amount per invoice id, for every invoice of the debtor (0.00 when paid)."""
+    paid = _paid_per_invoice(session, debtor_id)
+    amounts = session.execute(
+        select(Invoice.id, Invoice.amount).where(Invoice.debtor_id == debtor_id)
+    )
+    return {i: to_money(a) - paid.get(i, Decimal("0")) for i, a in amounts}

@@ -1,0 +1,38 @@
+"""Bring a database to the newest schema: `python -m receivables.migrate [URL]`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from receivables.db import DEFAULT_DATABASE_URL, normalize_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
+
+
+def main() -> None:
+    url = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
+        "SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL
+    )
+    upgrade(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Booking payments against invoices, oldest due date first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from receivables.errors import InvalidInput
+from receivables.invoices import list_open_invoices
+from receivables.models import Debtor, Invoice, Payment, PaymentAllocation, utcnow
+from receivables.money import to_money
+
+
+def allocate(amount: Decimal, open_amounts: list[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:
+    """Spread amount over (invoice id, open amount) pairs in the given order. Pure."""
+    left = to_money(amount)
+    result = []
+    for invoice_id, open_amount in open_amounts:
+        if left <= 0:
+            break
+        part = min(left, open_amount)
+        if part > 0:
+            result.append((invoice_id, part))
+            left -= part
+    return result
+
+
+def book_payment(
+    *,
+    session: Session,
+    debtor: Debtor,
+    amount: Decimal,
+    method: str = "bank_transfer",
+    external_id: str | None = None,
+    received_at: dt.datetime | None = None,
+    invoice_ids: list[int] | None = None,
+) -> Payment:
+    """Record a payment and allocate it; booking the same external_id twice returns the
+    first booking and changes nothing."""
+    if external_id:
+        existing = session.scalar(select(Payment).where(Payment.external_id == external_id))
+        if existing:
+            return existing
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidInput("a payment amount must be positive")
+    open_invoices = list_open_invoices(session=session, debtor_id=debtor.id)
+    if invoice_ids is not None:
+        open_invoices = [i for i in open_invoices if i.id in invoice_ids]
+    payment = Payment(
+        debtor_id=debtor.id,
+        amount=amount,
+        method=method,
+        external_id=external_id,
+        received_at=received_at or utcnow(),
+    )
+    session.add(payment)
+    session.flush()
+    for invoice_id, part in allocate(amount, [(i.id, i.open_amount) for i in open_invoices]):
+        session.add(PaymentAllocation(payment_id=payment.id, invoice_id=invoice_id, amount=part))
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice is not None
+        remaining = next(i.open_amount for i in open_invoices if i.id == invoice_id) - part
+        invoice.status = "paid" if remaining <= 0 else "partially_paid"
+    session.flush()
+    return payment
