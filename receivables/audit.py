@@ -32,11 +32,14 @@ def record_event(
 
 
 def count_events(*, session: Session, conversation_id: str, action: str) -> int:
-    return session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.conversation_id == conversation_id, AuditEvent.action == action
+    return (
+        session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.conversation_id == conversation_id, AuditEvent.action == action
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def list_events(

@@ -29,16 +29,15 @@ def normalize_reference(reference: str) -> str:
 
 def find_reference(text: str) -> str | None:
     """A customer or invoice number in free text: digits, letters and dashes with at least
-    one digit (48213907, KL-2291, F2026-0042). Dates and postcodes are not references,
-    unless a postcode-shaped token is all there is."""
+    one digit (48213907, KL-2291, F2026-0042). Dates and postcodes are not references."""
     rest = text
     if found := find_calendar_date(rest):
         rest = rest.replace(found[1], " ")
-    for source in (_POSTCODE.sub(" ", rest), rest):
-        candidates = [t.strip("./_") for t in _TOKEN.findall(source)]
-        candidates = [c for c in candidates if 3 <= len(c) <= 40 and any(ch.isdigit() for ch in c)]
-        if candidates:
-            return normalize_reference(max(candidates, key=_reference_score))
+    rest = _POSTCODE.sub(" ", rest)
+    candidates = [t.strip("./_") for t in _TOKEN.findall(rest)]
+    candidates = [c for c in candidates if 3 <= len(c) <= 40 and any(ch.isdigit() for ch in c)]
+    if candidates:
+        return normalize_reference(max(candidates, key=_reference_score))
     return None
 
 

@@ -82,9 +82,7 @@ def list_open_invoices(*, session: Session, debtor_id: int) -> list[OpenInvoice]
     """Invoices with something left to pay, oldest due date first."""
     paid = _paid_per_invoice(session, debtor_id)
     invoices = session.scalars(
-        select(Invoice)
-        .where(Invoice.debtor_id == debtor_id)
-        .order_by(Invoice.due_date, Invoice.id)
+        select(Invoice).where(Invoice.debtor_id == debtor_id).order_by(Invoice.due_date, Invoice.id)
     )
     result = []
     for inv in invoices:

@@ -28,8 +28,10 @@ def upgrade(url: str) -> None:
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
-        "SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL
+    url = (
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else os.environ.get("SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
     upgrade(url)
 

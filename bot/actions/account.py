@@ -1,0 +1,127 @@
+"""Balance, open invoices and payment options. Only a verified debtor sees their account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from bot.actions.db import get_policy, run_in_session
+from bot.actions.formatting import invoice_lines, payment_option_lines
+from bot.actions.language import language_of
+from receivables.audit import record_event
+from receivables.invoices import OpenInvoice, list_open_invoices
+from receivables.money import format_money
+
+
+def verified_debtor_id(tracker: Tracker) -> int | None:
+    """The debtor verified in this conversation, or None: nothing is disclosed without it."""
+    if not tracker.get_slot("verified"):
+        return None
+    debtor_id = tracker.get_slot("debtor_id")
+    return int(debtor_id) if debtor_id is not None else None
+
+
+def _open_invoices_told(
+    session: Session, *, debtor_id: int, conversation_id: str, what: str
+) -> list[OpenInvoice]:
+    invoices = list_open_invoices(session=session, debtor_id=debtor_id)
+    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
+    record_event(
+        session=session,
+        actor="bot",
+        action=what,
+        debtor_id=debtor_id,
+        conversation_id=conversation_id,
+        detail={"balance": str(balance), "invoices": [i.number for i in invoices]},
+    )
+    return invoices
+
+
+async def tell_balance(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
+    invoices = await run_in_session(
+        lambda s: _open_invoices_told(
+            s, debtor_id=debtor_id, conversation_id=tracker.sender_id, what="told_balance"
+        )
+    )
+    language = language_of(tracker)
+    if not invoices:
+        dispatcher.utter_message(response="utter_balance_zero")
+        return
+    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
+    dispatcher.utter_message(response="utter_balance", balance=format_money(balance, language))
+    today = dt.date.today()
+    overdue = sum((i.open_amount for i in invoices if i.due_date < today), Decimal("0.00"))
+    if 0 < overdue < balance:
+        dispatcher.utter_message(
+            response="utter_balance_overdue", overdue=format_money(overdue, language)
+        )
+
+
+async def list_invoices(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
+    invoices = await run_in_session(
+        lambda s: _open_invoices_told(
+            s, debtor_id=debtor_id, conversation_id=tracker.sender_id, what="told_invoices"
+        )
+    )
+    language = language_of(tracker)
+    if not invoices:
+        dispatcher.utter_message(response="utter_no_open_invoices")
+        return
+    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
+    dispatcher.utter_message(
+        response="utter_open_invoices",
+        invoice_lines=invoice_lines(invoices, language, dt.date.today()),
+        balance=format_money(balance, language),
+    )
+
+
+ANSWERS = {"balance": tell_balance, "invoices": list_invoices}
+
+
+class ActionTellBalance(Action):
+    def name(self) -> str:
+        return "action_tell_balance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        debtor_id = verified_debtor_id(tracker)
+        if debtor_id is None:
+            dispatcher.utter_message(response="utter_verification_unavailable")
+            return []
+        await tell_balance(dispatcher, tracker, debtor_id)
+        return []
+
+
+class ActionListInvoices(Action):
+    def name(self) -> str:
+        return "action_list_invoices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        debtor_id = verified_debtor_id(tracker)
+        if debtor_id is None:
+            dispatcher.utter_message(response="utter_verification_unavailable")
+            return []
+        await list_invoices(dispatcher, tracker, debtor_id)
+        return []
+
+
+class ActionPaymentOptions(Action):
+    """What exists, from the policy; no debtor data, so no verification needed."""
+
+    def name(self) -> str:
+        return "action_payment_options"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        options = payment_option_lines(get_policy(), language_of(tracker))
+        dispatcher.utter_message(response="utter_payment_options", options=options)
+        return []

@@ -1,0 +1,207 @@
+"""Identity verification: a form asks a reference and a second factor; receivables checks them.
+
+Three failed tries lock verification for the conversation and hand it to a collector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from bot.actions.account import ANSWERS
+from bot.actions.db import get_policy, run_in_session
+from receivables.debtors import find_debtor_by_reference, get_debtor
+from receivables.handoffs import create_handoff
+from receivables.identifiers import find_reference
+from receivables.invoices import get_open_balance
+from receivables.policy import handoff_level
+from receivables.verification import (
+    MAX_ATTEMPTS,
+    SecondFactor,
+    failed_attempts,
+    find_second_factor,
+    verify_identity,
+)
+
+TOPICS = {"ask_balance": "balance", "ask_invoices": "invoices"}
+REQUIRED = ["debtor_reference", "second_factor"]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    debtor_id: int | None
+    language: str | None
+    failed_attempts: int
+    locked: bool
+
+
+def _hand_off_failed_verification(
+    session: Session, *, conversation_id: str, reference: str, topic: str | None
+) -> None:
+    debtor = find_debtor_by_reference(session=session, reference=reference)
+    balance = get_open_balance(session=session, debtor_id=debtor.id) if debtor else None
+    match = f"matches debtor #{debtor.id}" if debtor else "matches no debtor"
+    create_handoff(
+        session=session,
+        conversation_id=conversation_id,
+        reason="verification_failed",
+        debtor_id=debtor.id if debtor else None,
+        level=handoff_level(balance, get_policy()) if balance is not None else "junior",
+        summary=(
+            f"Not verified: {MAX_ATTEMPTS} failed verification attempts. "
+            f"Last reference given: {reference} ({match}). "
+            f"Asked about: {topic or 'nothing yet'}."
+        ),
+    )
+
+
+def _check(
+    session: Session,
+    *,
+    conversation_id: str,
+    reference: str,
+    factor: SecondFactor,
+    topic: str | None,
+) -> CheckOutcome:
+    result = verify_identity(
+        session=session, conversation_id=conversation_id, reference=reference, factor=factor
+    )
+    if result.debtor:
+        return CheckOutcome(result.debtor.id, result.debtor.language, result.failed_attempts, False)
+    if result.locked:
+        _hand_off_failed_verification(
+            session, conversation_id=conversation_id, reference=reference, topic=topic
+        )
+    return CheckOutcome(None, None, result.failed_attempts, result.locked)
+
+
+class ActionRequestVerification(Action):
+    """Remember what the debtor asked, and take a reference they already typed."""
+
+    def name(self) -> str:
+        return "action_request_verification"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[dict[str, Any]] = [SlotSet("requested_topic", TOPICS.get(intent))]
+        failures = await run_in_session(
+            lambda s: failed_attempts(session=s, conversation_id=tracker.sender_id)
+        )
+        if failures >= MAX_ATTEMPTS:
+            dispatcher.utter_message(response="utter_verification_locked")
+            return [*events, SlotSet("verification_locked", True)]
+        text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and find_reference(text):
+            events.append(SlotSet("debtor_reference", text))
+        return events
+
+
+class ValidateVerificationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_verification_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        if tracker.get_slot("verification_locked") or tracker.get_slot("verified"):
+            return []
+        return REQUIRED
+
+    async def validate_debtor_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        reference = find_reference(text)
+        if reference is None:
+            dispatcher.utter_message(response="utter_reference_not_understood")
+            return {"debtor_reference": None}
+        factor = find_second_factor(text)
+        if factor.given:
+            return await self._verify(dispatcher, tracker, reference, factor)
+        return {"debtor_reference": reference}
+
+    async def validate_second_factor(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        factor = find_second_factor(text)
+        reference = find_reference(text)
+        if factor.given:
+            current = reference or tracker.get_slot("debtor_reference")
+            return await self._verify(dispatcher, tracker, current, factor)
+        if reference:
+            # a corrected customer number: take it and ask the second factor again
+            return {"debtor_reference": reference, "second_factor": None}
+        dispatcher.utter_message(response="utter_second_factor_not_understood")
+        return {"second_factor": None}
+
+    async def _verify(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        reference: str,
+        factor: SecondFactor,
+    ) -> dict[str, Any]:
+        outcome = await run_in_session(
+            lambda s: _check(
+                s,
+                conversation_id=tracker.sender_id,
+                reference=reference,
+                factor=factor,
+                topic=tracker.get_slot("requested_topic"),
+            )
+        )
+        if outcome.debtor_id is not None:
+            return {
+                "debtor_reference": reference,
+                "second_factor": "verified",
+                "verified": True,
+                "debtor_id": float(outcome.debtor_id),
+                "language": outcome.language,
+            }
+        if outcome.locked:
+            dispatcher.utter_message(response="utter_verification_locked")
+            return {
+                "debtor_reference": reference,
+                "second_factor": "locked",
+                "verification_locked": True,
+            }
+        left = MAX_ATTEMPTS - outcome.failed_attempts
+        if left == 1:
+            dispatcher.utter_message(response="utter_verification_mismatch_last")
+        else:
+            dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=left)
+        return {"debtor_reference": reference, "second_factor": None, "verification_retry": True}
+
+
+class ActionVerificationComplete(Action):
+    """Greets the verified debtor by name and answers the question that started it all."""
+
+    def name(self) -> str:
+        return "action_verification_complete"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        debtor_id = tracker.get_slot("debtor_id")
+        if not tracker.get_slot("verified") or debtor_id is None:
+            return []  # locked: the debtor was already told a colleague takes over
+        name = await run_in_session(lambda s: get_debtor(session=s, debtor_id=int(debtor_id)).name)
+        dispatcher.utter_message(response="utter_verified", name=name)
+        answer = ANSWERS.get(tracker.get_slot("requested_topic") or "")
+        if answer:
+            await answer(dispatcher, tracker, int(debtor_id))
+        else:
+            dispatcher.utter_message(response="utter_how_can_help")
+        return [SlotSet("requested_topic", None)]
