@@ -26,12 +26,12 @@ MONTH_NAMES = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th|ste|de|e)?"
 _ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
-_NUMERIC = re.compile(r"\b(\d{1,2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{4}|\d{2})\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})\s?[-/. ]\s?(\d{1,2})\s?[-/. ]\s?(\d{4}|\d{2})\b")
 _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}}){_ORD}\s*(?:of\s+)?({_MONTH})\.?,?\s*'?(\d{{4}}|\d{{2}})\b", re.IGNORECASE
 )
 _MONTH_DAY = re.compile(
-    rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD},?\s*'?(\d{{4}}|\d{{2}})\b", re.IGNORECASE
+    rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD}(?:,\s*|\s+)'?(\d{{4}}|\d{{2}})\b", re.IGNORECASE
 )
 _COMPACT = re.compile(r"\b(\d{2})(\d{2})(\d{4})\b")
 

@@ -22,7 +22,7 @@ _DUTCH = set(
 _ENGLISH = set(
     """i you your my me we our us the a an and or not no is am are was were have has had can
     could would will want need must may please how what when why which who where still also
-    but then that this these those so now just hi hello hey morning evening good bye goodbye
+    but then that this these those so now just hello morning evening good bye goodbye
     thanks thank thx yes yeah yep nope pay paid payment balance invoice invoices bill
     bills owe outstanding due amount debt account installments date birth customer number
     postcode born march may june july october bot human person agent speak talk to of for

@@ -5,6 +5,7 @@ Three failed tries lock verification for the conversation and hand it to a colle
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from receivables.verification import (
 
 TOPICS = {"ask_balance": "balance", "ask_invoices": "invoices"}
 REQUIRED = ["debtor_reference", "second_factor"]
+TOPIC_CONFIDENCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,19 @@ def _check(
     return CheckOutcome(None, None, result.failed_attempts, result.locked)
 
 
+def requested_topic(tracker: Tracker) -> str | None:
+    """balance or invoices: the question, also when it came with a customer number and the
+    message as a whole was read as giving information ("wat staat er open, klantnr 123")."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    if intent in TOPICS:
+        return TOPICS[intent]
+    for ranked in message.get("intent_ranking") or []:
+        if ranked.get("name") in TOPICS and ranked.get("confidence", 0) >= TOPIC_CONFIDENCE:
+            return TOPICS[ranked["name"]]
+    return None
+
+
 class ActionRequestVerification(Action):
     """Remember what the debtor asked, and take a reference they already typed."""
 
@@ -89,8 +104,7 @@ class ActionRequestVerification(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: list[dict[str, Any]] = [SlotSet("requested_topic", TOPICS.get(intent))]
+        events: list[dict[str, Any]] = [SlotSet("requested_topic", requested_topic(tracker))]
         failures = await run_in_session(
             lambda s: failed_attempts(session=s, conversation_id=tracker.sender_id)
         )
@@ -126,7 +140,8 @@ class ValidateVerificationForm(FormValidationAction):
         if reference is None:
             dispatcher.utter_message(response="utter_reference_not_understood")
             return {"debtor_reference": None}
-        factor = find_second_factor(text)
+        # the reference itself is no second factor: "12031985" alone is a customer number here
+        factor = find_second_factor(re.sub(re.escape(reference), " ", text, flags=re.IGNORECASE))
         if factor.given:
             return await self._verify(dispatcher, tracker, reference, factor)
         return {"debtor_reference": reference}
@@ -138,7 +153,11 @@ class ValidateVerificationForm(FormValidationAction):
         factor = find_second_factor(text)
         reference = find_reference(text)
         if factor.given:
+            if reference and find_second_factor(reference).given:
+                reference = None  # "12031985" typed on a keypad is the date of birth asked for
             current = reference or tracker.get_slot("debtor_reference")
+            if not current:
+                return {"debtor_reference": None, "second_factor": None}
             return await self._verify(dispatcher, tracker, current, factor)
         if reference:
             # a corrected customer number: take it and ask the second factor again
