@@ -1,0 +1,39 @@
+"""Dependencies shared by the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.auth import require_admin
+from api.rasa_client import RasaClient
+from api.settings import Settings
+from receivables.db import session_scope
+from receivables.policy import Policy
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.sessions) as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_policy(request: Request) -> Policy:
+    return request.app.state.policy  # type: ignore[no-any-return]
+
+
+def get_rasa(request: Request) -> RasaClient:
+    return request.app.state.rasa  # type: ignore[no-any-return]
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+AdminDep = Depends(require_admin)

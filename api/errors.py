@@ -1,0 +1,29 @@
+"""Every error is JSON {"detail": ...} with a 4xx status; domain errors map to HTTP here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from receivables.errors import Conflict, InvalidInput, NotFound
+
+DOMAIN_STATUS = {NotFound: 404, Conflict: 409, InvalidInput: 422}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for error, status_code in DOMAIN_STATUS.items():
+
+        async def handler(
+            _: Request, exc: Exception, status_code: int = status_code
+        ) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status_code)
+
+        app.add_exception_handler(error, handler)
+
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]

@@ -1,0 +1,176 @@
+"""One debtor turn, bot or human: the flow between the channels, the database and Rasa.
+
+No transaction stays open while Rasa thinks: the debtor's message is committed first (the
+action server writes to the same database), the replies in a second unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.rasa_client import AssistantUnavailable, RasaClient
+from api.texts import text as gateway_text
+from receivables.conversations import add_message, get_conversation, get_or_create_conversation
+from receivables.db import session_scope
+from receivables.handoffs import create_handoff, get_open_handoff
+from receivables.language import DEFAULT_LANGUAGE, detect_language
+from receivables.models import Debtor, Message
+from receivables.redaction import redact_card_numbers
+
+log = logging.getLogger(__name__)
+
+HANDED_OFF = ("waiting", "human")
+
+
+@dataclass(frozen=True)
+class Turn:
+    conversation_id: str
+    state: str
+    messages: list[Message]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """The debtor's message, stored, and what the gateway decided about it."""
+
+    state: str
+    language: str
+    text: str
+    channel: str
+
+
+def choose_language(
+    *, explicit: str | None, recorded: str | None, written: str | None, previous: str | None
+) -> str:
+    """The turn's language: what the client asked for, else the verified debtor's own,
+    else the language the message is written in, else the conversation's so far. Pure."""
+    return explicit or recorded or written or previous or DEFAULT_LANGUAGE
+
+
+def _store_inbound(
+    session: Session, conversation_id: str, text: str, language: str | None, channel: str
+) -> Inbound:
+    conversation = get_or_create_conversation(
+        session=session, conversation_id=conversation_id, channel=channel
+    )
+    recorded = None
+    if conversation.debtor_id is not None:
+        recorded = session.scalar(
+            select(Debtor.language).where(Debtor.id == conversation.debtor_id)
+        )
+    conversation.language = choose_language(
+        explicit=language,
+        recorded=recorded,
+        written=detect_language(text),
+        previous=conversation.language,
+    )
+    if conversation.state == "closed":
+        conversation.state = "bot"
+    message = add_message(session=session, conversation=conversation, sender="debtor", text=text)
+    return Inbound(conversation.state, conversation.language, message.text, conversation.channel)
+
+
+def _colleague_notice(session: Session, conversation_id: str, language: str) -> list[Message]:
+    """While handed off: tell the debtor once that a person will answer here."""
+    handoff = get_open_handoff(session=session, conversation_id=conversation_id)
+    since = handoff.created_at if handoff else None
+    already = session.scalar(
+        select(Message.id).where(
+            Message.conversation_id == conversation_id,
+            Message.sender.in_(("system", "collector")),
+            *([Message.created_at >= since] if since else []),
+        )
+    )
+    if already:
+        return []
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    notice = gateway_text("colleague_will_answer", language)
+    return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
+
+
+def _store_replies(
+    session: Session, conversation_id: str, replies: list[dict[str, Any]]
+) -> tuple[str, list[Message]]:
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    stored = []
+    for reply in replies:
+        reply_text = reply.get("text")
+        if not reply_text:
+            continue
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in reply.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        stored.append(
+            add_message(
+                session=session,
+                conversation=conversation,
+                sender="bot",
+                text=reply_text,
+                buttons=buttons,
+            )  # fmt: skip
+        )
+    session.refresh(conversation)
+    return conversation.state, stored
+
+
+def _hand_off_unavailable(
+    session: Session, conversation_id: str, language: str, problem: str
+) -> list[Message]:
+    create_handoff(
+        session=session,
+        conversation_id=conversation_id,
+        reason="other",
+        actor="system",
+        summary=f"The assistant was unavailable ({problem}); the debtor's message is waiting.",
+    )
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    notice = gateway_text("assistant_unavailable", language)
+    return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
+
+
+async def handle_debtor_message(
+    *,
+    sessions: sessionmaker[Session],
+    rasa: RasaClient,
+    conversation_id: str,
+    text: str,
+    language: str | None = None,
+    channel: str = "webchat",
+) -> Turn:
+    def in_session(work: Any, *args: Any) -> Any:
+        with session_scope(sessions) as session:
+            return work(session, *args)
+
+    def run(work: Any, *args: Any) -> Any:
+        return asyncio.to_thread(in_session, work, *args)
+
+    inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel)
+    if inbound.state in HANDED_OFF:
+        notices = await run(_colleague_notice, conversation_id, inbound.language)
+        return Turn(conversation_id, inbound.state, notices)
+
+    metadata = {"language": inbound.language, "channel": inbound.channel,
+                "conversation_id": conversation_id}  # fmt: skip
+    problem = None
+    try:
+        replies = await rasa.send(
+            sender=conversation_id, text=redact_card_numbers(inbound.text), metadata=metadata
+        )
+        if not replies and (await rasa.actions_status()) != "ok":
+            problem = "action server down"
+    except AssistantUnavailable as exc:
+        problem = f"Rasa: {exc}"
+    if problem:
+        log.warning("conversation %s handed off: %s", conversation_id, problem)
+        notices = await run(_hand_off_unavailable, conversation_id, inbound.language, problem)
+        return Turn(conversation_id, "waiting", notices)
+    state, stored = await run(_store_replies, conversation_id, replies)
+    return Turn(conversation_id, state, stored)

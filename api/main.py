@@ -1,0 +1,48 @@
+"""The gateway's app factory: `uvicorn api.main:create_app --factory`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.rasa_client import RasaClient
+from api.routers import conversations, debtors, handoffs, health, policy, webchat
+from api.routers.webchat import STATIC
+from api.settings import Settings
+from receivables.db import make_engine, make_session_factory
+from receivables.policy import load_policy
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=logging.INFO)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.sessions = make_session_factory(engine)
+        async with httpx.AsyncClient() as http:
+            app.state.rasa = RasaClient(
+                http,
+                rasa_url=settings.rasa_url,
+                actions_url=settings.actions_url,
+                token=settings.rasa_token,
+                timeout=settings.rasa_timeout,
+            )
+            yield
+        engine.dispose()
+
+    app = FastAPI(title="Settle", version="1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.policy = load_policy(settings.policy_file)  # a bad policy stops the start
+    install_error_handlers(app)
+    for module in (health, conversations, debtors, handoffs, policy, webchat):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

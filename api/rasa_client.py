@@ -1,0 +1,61 @@
+"""The gateway's client for Rasa's REST channel and for the health of Rasa and the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class AssistantUnavailable(Exception):
+    """Rasa could not be reached, timed out or failed."""
+
+
+class RasaClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        rasa_url: str,
+        actions_url: str,
+        token: str | None,
+        timeout: float,
+    ) -> None:
+        self._http = http
+        self._rasa_url = rasa_url.rstrip("/")
+        self._actions_url = actions_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+
+    async def send(
+        self, *, sender: str, text: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One debtor turn; returns Rasa's replies ({"text", "buttons"?, ...})."""
+        try:
+            response = await self._http.post(
+                f"{self._rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+                timeout=self._timeout,
+            )
+            response.raise_for_status()
+            replies = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise AssistantUnavailable(str(exc) or type(exc).__name__) from exc
+        if not isinstance(replies, list):
+            raise AssistantUnavailable("unexpected reply from Rasa")
+        return [r for r in replies if isinstance(r, dict)]
+
+    async def rasa_status(self) -> str:
+        params = {"token": self._token} if self._token else None
+        path = "/status" if self._token else "/"
+        return await self._probe(f"{self._rasa_url}{path}", params)
+
+    async def actions_status(self) -> str:
+        return await self._probe(f"{self._actions_url}/health", None)
+
+    async def _probe(self, url: str, params: dict[str, str] | None) -> str:
+        try:
+            response = await self._http.get(url, params=params, timeout=2.0)
+        except httpx.HTTPError as exc:
+            return f"down: {type(exc).__name__}"
+        return "ok" if response.status_code == 200 else f"down: HTTP {response.status_code}"

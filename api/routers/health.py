@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.deps import RasaDep
+
+router = APIRouter()
+
+
+def _database_status(request: Request) -> str:
+    try:
+        with request.app.state.sessions() as session:
+            session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is down
+        return f"down: {type(exc).__name__}"
+
+
+@router.get("/healthz")
+async def healthz(request: Request, rasa: RasaDep) -> JSONResponse:
+    database, rasa_status, actions = await asyncio.gather(
+        asyncio.to_thread(_database_status, request), rasa.rasa_status(), rasa.actions_status()
+    )
+    parts = {"database": database, "rasa": rasa_status, "actions": actions}
+    healthy = all(v == "ok" for v in parts.values())
+    body = {"status": "ok" if healthy else "unavailable", **parts}
+    return JSONResponse(body, status_code=200 if healthy else 503)

@@ -1,0 +1,186 @@
+"""Request and response bodies of the public HTTP contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from receivables.identifiers import normalize_postcode
+
+
+def _decimal_text(value: object) -> object:
+    # JSON numbers are taken through their text, never through a float
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+MoneyIn = Annotated[
+    Decimal, BeforeValidator(_decimal_text), Field(gt=0, max_digits=12, decimal_places=2)
+]
+MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
+Language = Literal["nl", "en"]
+Sender = Literal["bot", "collector", "debtor", "system"]
+State = Literal["bot", "waiting", "human", "closed"]
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- conversations ---------------------------------------------------------------------
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str = Field(min_length=1, max_length=4000)
+    language: Language | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value.strip()
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class MessageRead(_Read):
+    id: int
+    sender: Sender
+    text: str
+    buttons: list[Button]
+    created_at: dt.datetime
+
+
+class ConversationMessages(BaseModel):
+    conversation_id: str
+    state: State
+    messages: list[MessageRead]
+
+
+# --- debtors and invoices --------------------------------------------------------------
+class DebtorCreate(BaseModel):
+    reference: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9 ./-]*[A-Za-z0-9])?$"
+    )
+    name: str = Field(min_length=1, max_length=200)
+    date_of_birth: dt.date | None = None
+    postcode: str | None = Field(default=None, max_length=16)
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,30}$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    language: Language = "nl"
+    preferred_channel: (
+        Literal["whatsapp", "telegram", "webchat", "voice", "sms", "email"] | None
+    ) = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name is empty")
+        return value.strip()
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: dt.date | None) -> dt.date | None:
+        if value and (value > dt.date.today() or value.year < 1900):
+            raise ValueError("date_of_birth must be a real date in the past")
+        return value
+
+    @field_validator("postcode")
+    @classmethod
+    def _dutch_postcode(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        normalized = normalize_postcode(value)
+        if normalized is None or len(value.replace(" ", "")) != 6:
+            raise ValueError("postcode must be a Dutch postcode such as 1234 AB")
+        return normalized
+
+
+class InvoiceCreate(BaseModel):
+    number: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9 ./-]*[A-Za-z0-9])?$"
+    )
+    amount: MoneyIn
+    currency: Literal["EUR"] = "EUR"
+    issue_date: dt.date
+    due_date: dt.date
+    description: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _due_after_issue(self) -> InvoiceCreate:
+        if self.due_date < self.issue_date:
+            raise ValueError("due_date is before issue_date")
+        return self
+
+
+class InvoiceRead(_Read):
+    id: int
+    number: str
+    amount: MoneyOut
+    open_amount: MoneyOut
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    description: str | None
+    status: str
+
+
+class AllocationRead(BaseModel):
+    invoice_number: str
+    amount: MoneyOut
+
+
+class PaymentRead(BaseModel):
+    id: int
+    amount: MoneyOut
+    currency: str
+    received_at: dt.datetime
+    method: str
+    allocations: list[AllocationRead]
+
+
+class DebtorRead(_Read):
+    id: int
+    reference: str
+    name: str
+    date_of_birth: dt.date | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    language: str
+    preferred_channel: str | None
+    created_at: dt.datetime
+
+
+class DebtorDetail(DebtorRead):
+    balance: MoneyOut
+    invoices: list[InvoiceRead]
+    payments: list[PaymentRead]
+    payment_plans: list[dict[str, object]]
+    promises: list[dict[str, object]]
+
+
+# --- handoffs --------------------------------------------------------------------------
+class HandoffRead(_Read):
+    id: int
+    conversation_id: str
+    debtor_id: int | None
+    reason: str
+    level: str
+    status: str
+    summary: str
+    created_at: dt.datetime

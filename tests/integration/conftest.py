@@ -1,0 +1,46 @@
+"""Start the real system once per test session: Rasa with the trained model, the action
+server and the gateway, on free loopback ports and a fresh SQLite database."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.stack import Stack, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    admin_token = secrets.token_urlsafe(16)
+    with Stack(
+        root=ROOT,
+        database_url=f"sqlite:///{workdir / 'settle.db'}",
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        api_port=free_port(),
+        admin_token=admin_token,
+        rasa_token=secrets.token_urlsafe(16),
+        log_dir=workdir / "logs",
+    ) as running:
+        running.wait_healthy(timeout=180)
+        yield running
+
+
+@pytest.fixture(scope="session")
+def api(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.api_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin(stack: Stack) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {stack.admin_token}"}
+    with httpx.Client(base_url=stack.api_url, headers=headers, timeout=60) as client:
+        yield client
