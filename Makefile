@@ -54,7 +54,7 @@ run: setup
 
 test: setup
 	@start=$$(date +%s); \
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && \
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && \
 	.venv/bin/pytest && status=0 || status=$$?; \
 	echo "make test took $$(( $$(date +%s) - start )) s (after set-up)"; \
 	for f in var/rasa-test/*.json; do [ -f "$$f" ] && echo "$$f: $$(tr -d '\n ' < $$f)"; done; \

@@ -23,11 +23,12 @@ class Creditor(_Frozen):
     account_holder: str | None = None
 
 
+PaymentMethod = Literal["ideal", "bank_transfer", "creditcard", "bancontact"]
+
+
 class PaymentSettings(_Frozen):
-    methods: list[Literal["ideal", "bank_transfer", "creditcard", "bancontact"]] = Field(
-        default_factory=lambda: ["ideal", "bank_transfer"], min_length=1
-    )
-    link_expiry_days: int = Field(7, ge=1, le=90)
+    methods: list[PaymentMethod] = Field(default=["ideal", "bank_transfer"], min_length=1)
+    link_expiry_days: int = Field(default=7, ge=1, le=90)
 
 
 class PaymentPlanLimits(_Frozen):
@@ -48,7 +49,7 @@ class PaymentPlanLimits(_Frozen):
 
 class PromiseLimits(_Frozen):
     max_days_ahead: int = Field(ge=0, le=365)
-    max_open_promises: int = Field(1, ge=0, le=10)
+    max_open_promises: int = Field(default=1, ge=0, le=10)
 
 
 class WorkingHours(_Frozen):
@@ -65,7 +66,7 @@ class HandoffSettings(_Frozen):
 
 class Policy(_Frozen):
     creditor: Creditor
-    payment: PaymentSettings = PaymentSettings()
+    payment: PaymentSettings = Field(default_factory=PaymentSettings)
     payment_plan: PaymentPlanLimits
     promise_to_pay: PromiseLimits
     handoff: HandoffSettings
