@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any
 
@@ -83,34 +84,37 @@ async def list_invoices(dispatcher: CollectingDispatcher, tracker: Tracker, debt
 ANSWERS = {"balance": tell_balance, "invoices": list_invoices}
 
 
-class ActionTellBalance(Action):
+class _VerifiedAnswer(Action, ABC):
+    """Answers one topic about the debtor's own account, only once they are verified."""
+
+    topic: str
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        debtor_id = verified_debtor_id(tracker)
+        if debtor_id is None:
+            dispatcher.utter_message(response="utter_verification_unavailable")
+            return []
+        await ANSWERS[self.topic](dispatcher, tracker, debtor_id)
+        return []
+
+
+class ActionTellBalance(_VerifiedAnswer):
+    topic = "balance"
+
     def name(self) -> str:
         return "action_tell_balance"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        debtor_id = verified_debtor_id(tracker)
-        if debtor_id is None:
-            dispatcher.utter_message(response="utter_verification_unavailable")
-            return []
-        await tell_balance(dispatcher, tracker, debtor_id)
-        return []
 
+class ActionListInvoices(_VerifiedAnswer):
+    topic = "invoices"
 
-class ActionListInvoices(Action):
     def name(self) -> str:
         return "action_list_invoices"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        debtor_id = verified_debtor_id(tracker)
-        if debtor_id is None:
-            dispatcher.utter_message(response="utter_verification_unavailable")
-            return []
-        await list_invoices(dispatcher, tracker, debtor_id)
-        return []
 
 
 class ActionPaymentOptions(Action):
