@@ -3,9 +3,11 @@
   "use strict";
   const UI = {
     nl: { you: "U", bot: "Assistent", collector: "Medewerker", system: "Settle", send: "Verstuur",
-          label: "Uw bericht", error: "Het versturen is niet gelukt. Probeer het nog eens." },
+          label: "Uw bericht", error: "Het versturen is niet gelukt. Probeer het nog eens.",
+          intro: "Hallo! Ik ben de digitale assistent. Vraag mij gerust naar uw saldo, uw openstaande facturen of hoe u kunt betalen." },
     en: { you: "You", bot: "Assistant", collector: "Colleague", system: "Settle", send: "Send",
-          label: "Your message", error: "Sending failed. Please try again." },
+          label: "Your message", error: "Sending failed. Please try again.",
+          intro: "Hello! I'm the digital assistant. Ask me about your balance, your open invoices or how to pay." },
   };
   const store = window.localStorage;
   let conversationId = store.getItem("settle.conversation");
@@ -107,7 +109,10 @@
     send(text);
   });
   setLanguage(language);
-  poll();
+  poll().then(function () {
+    // a new conversation starts with a short hint of what the assistant does (not stored)
+    if (!log.children.length) render({ sender: "bot", text: UI[language].intro, buttons: [] });
+  });
   setInterval(poll, 3000);
   input.focus();
 })();
