@@ -27,36 +27,42 @@ def verified_debtor_id(tracker: Tracker) -> int | None:
     return int(debtor_id) if debtor_id is not None else None
 
 
+def total(invoices: list[OpenInvoice]) -> Decimal:
+    return sum((i.open_amount for i in invoices), Decimal("0.00"))
+
+
 def _open_invoices_told(
     session: Session, *, debtor_id: int, conversation_id: str, what: str
 ) -> list[OpenInvoice]:
     invoices = list_open_invoices(session=session, debtor_id=debtor_id)
-    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
     record_event(
         session=session,
         actor="bot",
         action=what,
         debtor_id=debtor_id,
         conversation_id=conversation_id,
-        detail={"balance": str(balance), "invoices": [i.number for i in invoices]},
+        detail={"balance": str(total(invoices)), "invoices": [i.number for i in invoices]},
     )
     return invoices
 
 
-async def tell_balance(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
-    invoices = await run_in_session(
+async def _tell(tracker: Tracker, debtor_id: int, what: str) -> list[OpenInvoice]:
+    """The open invoices, read and recorded in the audit log as told to the debtor."""
+    return await run_in_session(
         lambda s: _open_invoices_told(
-            s, debtor_id=debtor_id, conversation_id=tracker.sender_id, what="told_balance"
+            s, debtor_id=debtor_id, conversation_id=tracker.sender_id, what=what
         )
     )
-    language = language_of(tracker)
+
+
+async def tell_balance(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
+    invoices = await _tell(tracker, debtor_id, "told_balance")
     if not invoices:
         dispatcher.utter_message(response="utter_balance_zero")
         return
-    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
+    language, balance = language_of(tracker), total(invoices)
     dispatcher.utter_message(response="utter_balance", balance=format_money(balance, language))
-    today = dt.date.today()
-    overdue = sum((i.open_amount for i in invoices if i.due_date < today), Decimal("0.00"))
+    overdue = total([i for i in invoices if i.due_date < dt.date.today()])
     if 0 < overdue < balance:
         dispatcher.utter_message(
             response="utter_balance_overdue", overdue=format_money(overdue, language)
@@ -64,20 +70,15 @@ async def tell_balance(dispatcher: CollectingDispatcher, tracker: Tracker, debto
 
 
 async def list_invoices(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
-    invoices = await run_in_session(
-        lambda s: _open_invoices_told(
-            s, debtor_id=debtor_id, conversation_id=tracker.sender_id, what="told_invoices"
-        )
-    )
-    language = language_of(tracker)
+    invoices = await _tell(tracker, debtor_id, "told_invoices")
     if not invoices:
         dispatcher.utter_message(response="utter_no_open_invoices")
         return
-    balance = sum((i.open_amount for i in invoices), Decimal("0.00"))
+    language = language_of(tracker)
     dispatcher.utter_message(
         response="utter_open_invoices",
         invoice_lines=invoice_lines(invoices, language, dt.date.today()),
-        balance=format_money(balance, language),
+        balance=format_money(total(invoices), language),
     )
 
 
