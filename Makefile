@@ -1,67 +1,88 @@
-# Settle: `make run` starts everything, `make test` runs every test. Both set up what is missing.
+# Settle: `make run` starts everything, `make test` runs every check. Both first create
+# whatever is missing (uv, .venv, .venv-rasa, the trained model), so a fresh clone needs
+# nothing else than python3 and make.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+# when make started (for `make test`'s timing, set-up included)
+STARTED := $(shell date +%s)
 
-ROOT := $(CURDIR)
-# uv: the one on PATH, else one installed into .tools by pip
-UV := $(or $(shell command -v uv 2>/dev/null),$(ROOT)/.tools/bin/uv)
+# uv: the one on PATH if it works (a pyenv shim may exist without uv behind it),
+# else one installed from PyPI into .tools/
+UV := $(shell uv --version >/dev/null 2>&1 && command -v uv || echo .tools/bin/uv)
 # Python 3.11+ for the app, 3.10 for Rasa 3.6 (pyenv's when there is one, else uv's)
 PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null)
-PY311 := $(or $(lastword $(wildcard $(PYENV_ROOT_DIR)/versions/3.11.*/bin/python3)),$(shell command -v python3.11 2>/dev/null),3.11)
-PY310 := $(or $(lastword $(wildcard $(PYENV_ROOT_DIR)/versions/3.10.*/bin/python3)),$(shell command -v python3.10 2>/dev/null))
-RASA_ENV := SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
-BOT_FILES := bot/config.yml $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
+PY311 := $(or $(lastword $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.11.*/bin/python3))),$(shell command -v python3.11 2>/dev/null),3.11)
+PY310 := $(or $(lastword $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.10.*/bin/python3))),$(shell command -v python3.10 2>/dev/null))
+RASA_ENV := SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3 RASA_TELEMETRY_ENABLED=false \
+  PYTHONWARNINGS=ignore::DeprecationWarning
+RASA_FILES := --config bot/config.yml --domain bot/domain --data bot/data
+# the directories too, so that a removed file also means a new model
+BOT_FILES := bot/config.yml $(shell find bot/domain bot/data 2>/dev/null)
 MODEL := models/settle.tar.gz
 
-.PHONY: help run test bench train lint clean setup
+.PHONY: help setup run test bench train lint clean
 
 help:
-	@echo "make run    start Settle (gateway, Rasa, actions) on http://127.0.0.1:8000"
-	@echo "make test   lint, type-check, validate the bot and run every test"
+	@echo "make run    start Settle (gateway, Rasa, action server) on http://127.0.0.1:8000"
+	@echo "make test   ruff, mypy, rasa data validate and every test (pytest tests/)"
 	@echo "make bench  benchmark a running system (start it with make run first)"
+	@echo "make train  retrain the Rasa model    make lint  fix and format the code"
+	@echo "make clean  remove the environments, the model and var/"
 
-$(ROOT)/.tools/bin/uv:
+.tools/bin/uv:
 	python3 -m venv .tools
-	.tools/bin/pip install --quiet uv
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
+# the app environment (Python 3.11+, dev group included), exactly as uv.lock says
 .venv/.stamp: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python "$(PY311)"
-	touch $@
+	@touch $@
 
+# Rasa 3.6 needs Python < 3.11: its own environment, redone when its requirements change
 .venv-rasa/.stamp: bot/requirements-rasa.txt | $(UV)
-	@py="$(PY310)"; if [ -z "$$py" ]; then py="$$($(UV) python find 3.10 2>/dev/null || ($(UV) python install 3.10 >&2 && $(UV) python find 3.10))"; fi; \
+	@py="$(PY310)"; \
+	  if [ -z "$$py" ]; then \
+	    py="$$($(UV) python find 3.10 2>/dev/null)" || { $(UV) python install 3.10 && py="$$($(UV) python find 3.10)"; }; \
+	  fi; \
 	  echo "Rasa environment on $$py"; \
-	  $(UV) venv --allow-existing --python "$$py" .venv-rasa
+	  $(UV) venv --no-project --allow-existing --python "$$py" .venv-rasa
 	$(UV) pip install --quiet --python .venv-rasa/bin/python -r bot/requirements-rasa.txt
-	touch $@
+	@touch $@
 
 $(MODEL): $(BOT_FILES) .venv-rasa/.stamp
 	@mkdir -p var models
-	@echo "Training the Rasa model (about 3 minutes; log in var/train.log)..."
-	@$(RASA_ENV) .venv-rasa/bin/rasa train --config bot/config.yml --domain bot/domain \
-	  --data bot/data --out models --fixed-model-name settle > var/train.log 2>&1 \
-	  || { tail -40 var/train.log; exit 1; }
+	@echo "Training the Rasa model (a few minutes; log in var/train.log)..."
+	@$(RASA_ENV) .venv-rasa/bin/rasa train $(RASA_FILES) --out models \
+	  --fixed-model-name settle > var/train.log 2>&1 \
+	  || { tail -40 var/train.log; echo "rasa train failed (var/train.log)"; exit 1; }
 	@touch $@
 
 setup: .venv/.stamp .venv-rasa/.stamp $(MODEL)
 
-train: .venv-rasa/.stamp
-	rm -f $(MODEL)
-	$(MAKE) $(MODEL)
-
 run: setup
 	.venv/bin/python -m scripts.run
 
+# Every step runs even when an earlier one failed; the exit code is non-zero if any failed.
 test: setup
-	@start=$$(date +%s); \
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && \
-	.venv/bin/pytest && status=0 || status=$$?; \
-	echo "make test took $$(( $$(date +%s) - start )) s (after set-up)"; \
+	@tests_started=$$(date +%s); failed=""; \
+	step() { local name=$$1; shift; echo "=== $$name: $$*"; "$$@" || failed="$$failed $$name"; }; \
+	step ruff .venv/bin/ruff check . ; \
+	step ruff-format .venv/bin/ruff format --check . ; \
+	step mypy .venv/bin/mypy ; \
+	step rasa-validate env $(RASA_ENV) .venv-rasa/bin/rasa data validate $(RASA_FILES) ; \
+	step pytest .venv/bin/pytest ; \
+	now=$$(date +%s); \
 	for f in var/rasa-test/*.json; do [ -f "$$f" ] && echo "$$f: $$(tr -d '\n ' < $$f)"; done; \
-	exit $$status
+	echo "make test: $$(( now - tests_started )) s of checks and tests, $$(( now - $(STARTED) )) s in all (set-up included)"; \
+	if [ -n "$$failed" ]; then echo "make test FAILED:$$failed"; exit 1; fi; \
+	echo "make test passed"
 
 bench: .venv/.stamp
 	.venv/bin/python -m tests.bench.bench_turns $(ARGS)
+
+train: .venv-rasa/.stamp
+	rm -f $(MODEL)
+	$(MAKE) $(MODEL)
 
 lint: .venv/.stamp
 	.venv/bin/ruff check --fix .

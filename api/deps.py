@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.auth import require_admin
+from api.outbound import Outbound
 from api.rasa_client import RasaClient
 from api.settings import Settings
 from receivables.db import session_scope
@@ -28,6 +29,10 @@ def get_policy(request: Request) -> Policy:
     return request.app.state.policy  # type: ignore[no-any-return]
 
 
+def get_outbound(request: Request) -> Outbound:
+    return request.app.state.outbound  # type: ignore[no-any-return]
+
+
 def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa  # type: ignore[no-any-return]
 
@@ -35,5 +40,6 @@ def get_rasa(request: Request) -> RasaClient:
 SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
+OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 AdminDep = Depends(require_admin)

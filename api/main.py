@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.outbound import Outbound
 from api.rasa_client import RasaClient
 from api.routers import conversations, debtors, handoffs, health, policy, webchat
 from api.routers.webchat import STATIC
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Settle", version="1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.policy = load_policy(settings.policy_file)  # a bad policy stops the start
+    app.state.outbound = Outbound()
     install_error_handlers(app)
     for module in (health, conversations, debtors, handoffs, policy, webchat):
         app.include_router(module.router)

@@ -1,15 +1,20 @@
-# The gateway and the action server (Python 3.11, from uv.lock)
+# The gateway (api) and the action server (actions): Python 3.11, dependencies from uv.lock.
+# Build context: the repository root (see docker-compose.yml).
 FROM python:3.11-slim
 RUN pip install --no-cache-dir uv
+ENV UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 PYTHONUNBUFFERED=1 PATH="/app/.venv/bin:$PATH"
 WORKDIR /app
+# dependencies first: this layer is rebuilt only when the lock file changes
 COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
 COPY receivables receivables
 COPY api api
 COPY channels channels
 COPY bot bot
 COPY config config
-COPY scripts scripts
-RUN uv sync --frozen --no-dev
-ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1
+RUN uv sync --frozen --no-dev \
+ && useradd --system --uid 10001 --home-dir /app settle
+USER settle
 EXPOSE 8000 5055
-CMD ["sh", "-c", "python -m receivables.migrate && uvicorn api.main:create_app --factory --host 0.0.0.0 --port 8000 --ws none"]
+# the api service; docker-compose.yml gives the actions service its own command
+CMD ["sh", "-c", "python -m receivables.migrate && exec uvicorn api.main:create_app --factory --host 0.0.0.0 --port 8000 --ws none"]

@@ -1,12 +1,20 @@
-# Rasa Open Source 3.6 in its own Python 3.10; the model is trained at build time
+# Rasa Open Source 3.6 in its own Python 3.10 (Rasa 3.6 needs < 3.11); the model is trained
+# at build time from bot/, so the image carries exactly the model of its commit.
+# Build context: the repository root (see docker-compose.yml).
 FROM python:3.10-slim
+ENV PYTHONUNBUFFERED=1 SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3 \
+    RASA_TELEMETRY_ENABLED=false
 WORKDIR /bot
 COPY bot/requirements-rasa.txt .
 RUN pip install --no-cache-dir -r requirements-rasa.txt
 COPY bot/config.yml bot/endpoints.yml bot/credentials.yml ./
 COPY bot/domain domain
 COPY bot/data data
-ENV SQLALCHEMY_SILENCE_UBER_WARNING=1
-RUN rasa train --config config.yml --domain domain --data data --out models --fixed-model-name settle
+RUN rasa train --config config.yml --domain domain --data data --out models \
+      --fixed-model-name settle \
+ && useradd --system --uid 10001 --home-dir /bot rasa \
+ && chown -R rasa /bot
+USER rasa
 EXPOSE 5005
-CMD ["sh", "-c", "rasa run --enable-api --auth-token \"$SETTLE_RASA_TOKEN\" --model models/settle.tar.gz --endpoints endpoints.yml --credentials credentials.yml --port 5005"]
+# endpoints.yml reads SETTLE_ACTIONS_URL; the HTTP API needs SETTLE_RASA_TOKEN
+CMD ["sh", "-c", "exec rasa run --enable-api --auth-token \"$SETTLE_RASA_TOKEN\" --model models/settle.tar.gz --endpoints endpoints.yml --credentials credentials.yml --port 5005"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -167,6 +168,12 @@ class Handoff(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     collector: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    # the debtor's open balance when the handoff was made (orders the queue; None: unknown)
+    balance: Mapped[Decimal | None]
+    # signs of vulnerability the collector must see first: illness, bereavement, debt_help
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # plan_agreed | promise | dispute_accepted | dispute_rejected | debt_help | other
+    outcome: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[dt.datetime | None]
     resolved_at: Mapped[dt.datetime | None]
@@ -187,15 +194,119 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class PaymentLink(Base):
+    """A payment a debtor can make through the provider: one open link per target."""
+
+    __tablename__ = "payment_links"
+    __table_args__ = (Index("ix_payment_links_debtor_target", "debtor_id", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the secret in the link (/pay/{token}); never guessable
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"))
+    conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # what is paid: "balance", "invoice:<id>" or "installment:<id>"
+    target: Mapped[str] = mapped_column(String(40))
+    invoice_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    installment_id: Mapped[int | None] = mapped_column(ForeignKey("installments.id"))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    description: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    # local | mollie
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_payment_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(String(500))
+    # open | paid | canceled | expired | failed
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    paid_at: Mapped[dt.datetime | None]
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+
+
+class PaymentPlan(Base):
+    """A payment arrangement ("betalingsregeling") agreed with the debtor."""
+
+    __tablename__ = "payment_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    total: Mapped[Decimal]
+    # active | completed | broken | canceled
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    # "bot" or "collector:<username>"
+    agreed_by: Mapped[str] = mapped_column(String(100), default="bot")
+    # a senior collector may agree a plan beyond the bot's limits; recorded as such
+    outside_policy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    installments: Mapped[list[Installment]] = relationship(
+        back_populates="plan", order_by="Installment.sequence"
+    )
+
+
+class Installment(Base):
+    __tablename__ = "installments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id"), index=True)
+    sequence: Mapped[int]
+    amount: Mapped[Decimal]
+    due_date: Mapped[dt.date]
+    # open | paid | broken
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    paid_at: Mapped[dt.datetime | None]
+
+    plan: Mapped[PaymentPlan] = relationship(back_populates="installments")
+
+
+class Promise(Base):
+    """A promise to pay an amount on a date ("ik betaal vrijdag")."""
+
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    amount: Mapped[Decimal]
+    date: Mapped[dt.date]
+    # open | kept | broken | canceled
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[dt.datetime | None]
+
+
+class Collector(Base):
+    """A person who works the handoff queue in the console."""
+
+    __tablename__ = "collectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # junior | senior | admin
+    role: Mapped[str] = mapped_column(String(10), default="junior")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
     "AuditEvent",
     "Base",
+    "Collector",
     "Conversation",
     "Debtor",
     "Handoff",
+    "Installment",
     "Invoice",
     "Message",
     "Payment",
     "PaymentAllocation",
+    "PaymentLink",
+    "PaymentPlan",
+    "Promise",
     "utcnow",
 ]

@@ -1,4 +1,8 @@
-"""`make run`: migrate, load the demo debtors, start everything, stay in the foreground."""
+"""`make run`: migrate, load the demo debtors, start everything, stay in the foreground.
+
+Ctrl-C or SIGTERM stops every process it started (exit 0); a process that dies stops the
+rest (exit 1).
+"""
 
 from __future__ import annotations
 
@@ -8,92 +12,128 @@ import signal
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
 from scripts.stack import Stack, StackError
 
 ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 300
 
 
-def _env(name: str, default: str) -> str:
+def setting(name: str, default: str) -> str:
     return os.environ.get(f"SETTLE_{name}") or default
 
 
-def _demo(url: str) -> str:
+def load_demo(url: str) -> str:
+    """Create the demo debtors that are missing; returns them as a table."""
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    with session_scope(factory) as session:
-        load_demo_data(session=session)
-    with session_scope(factory) as session:
-        table = demo_table(session=session)
-    engine.dispose()
-    return table
+    try:
+        with session_scope(factory) as session:
+            load_demo_data(session=session)
+        with session_scope(factory) as session:
+            return demo_table(session=session)
+    finally:
+        engine.dispose()
+
+
+class Signals:
+    """Remembers SIGINT/SIGTERM instead of dying, so the processes are always stopped."""
+
+    def __init__(self) -> None:
+        self.received: str | None = None
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.received = signal.Signals(signum).name
+
+    def __call__(self) -> bool:
+        return self.received is not None
+
+
+def banner(stack: Stack, admin_token: str, generated: bool, table: str, seconds: float) -> str:
+    base = stack.api_url
+    note = "   (generated for this run; set SETTLE_ADMIN_TOKEN to choose one)" if generated else ""
+    logs = ", ".join(str(stack.log_path(name)) for name in stack.processes)
+    return f"""
+Settle is up after {seconds:.0f} s.
+
+  Web chat      {base}/
+  Health        {base}/healthz
+  API           {base}/api/v1/...   (OpenAPI: {base}/docs)
+  Admin token   {admin_token}{note}
+  Try           curl -H "Authorization: Bearer {admin_token}" {base}/api/v1/policy
+  Rasa          {stack.rasa_url}   action server {stack.actions_url}
+  Database      {stack.database_url}
+  Logs          {logs}
+
+Demo debtors (ask "hoeveel moet ik nog betalen?" or "how much do I owe?", then give the
+customer number and the date of birth or the postcode):
+{table}
+
+Press Ctrl-C to stop.
+"""
 
 
 def main() -> int:
     started = time.monotonic()
-    port = int(_env("PORT", "8000"))
-    admin_token = os.environ.get("SETTLE_ADMIN_TOKEN")
-    generated = admin_token is None
-    admin_token = admin_token or secrets.token_urlsafe(24)
+    port = int(setting("PORT", "8000"))
+    host = setting("HOST", "127.0.0.1")
+    given_token = os.environ.get("SETTLE_ADMIN_TOKEN")
+    admin_token = given_token or secrets.token_urlsafe(24)
     stack = Stack(
         root=ROOT,
-        database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
-        rasa_port=int(_env("RASA_PORT", "5005")),
-        actions_port=int(_env("ACTIONS_PORT", "5055")),
+        database_url=setting("DATABASE_URL", DEFAULT_DATABASE_URL),
+        rasa_port=int(setting("RASA_PORT", "5005")),
+        actions_port=int(setting("ACTIONS_PORT", "5055")),
         api_port=port,
+        api_host=host,
         admin_token=admin_token,
-        rasa_token=_env("RASA_TOKEN", secrets.token_urlsafe(24)),
+        rasa_token=setting("RASA_TOKEN", secrets.token_urlsafe(24)),
         log_dir=ROOT / "var" / "log",
-        public_url=_env("PUBLIC_URL", f"http://127.0.0.1:{port}"),
+        public_url=setting("PUBLIC_URL", f"http://127.0.0.1:{port}"),
     )
-    stopping = False
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print("Settle is starting (Rasa takes about half a minute to load its model)...", flush=True)
+    signals = Signals()
+    print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)
     try:
-        stack.start()
-        table = _demo(stack.database_url)
-        stack.wait_healthy(timeout=300)
+        stack.migrate()
+        table = load_demo(stack.database_url)
+        stack.start(migrate=False)
+        stack.wait_healthy(timeout=START_TIMEOUT, should_stop=signals)
     except StackError as exc:
-        print(f"Settle did not start: {exc}", file=sys.stderr)
         stack.stop()
+        if signals():
+            print("Stopped before Settle was up.", flush=True)
+            return 0
+        print(f"Settle did not start: {exc}", file=sys.stderr, flush=True)
         return 1
-    base = stack.api_url
-    print(f"""
-Settle is up after {time.monotonic() - started:.0f} s.
+    except BaseException:
+        stack.stop()
+        raise
+    seconds = time.monotonic() - started
+    print(banner(stack, admin_token, not given_token, table, seconds), flush=True)
 
-  Web chat        {base}/
-  Health          {base}/healthz
-  API docs        {base}/docs
-  Admin token     {admin_token}{"   (generated; set SETTLE_ADMIN_TOKEN to choose one)" if generated else ""}
-  Try             curl -H "Authorization: Bearer {admin_token}" {base}/api/v1/handoffs
-  Rasa            {stack.rasa_url}   actions {stack.actions_url}
-  Database        {stack.database_url}
-  Logs            {stack.log_dir}/{{api,rasa,actions}}.log
-  Channels        web chat on; WhatsApp, voice and Telegram are not configured
-
-Demo debtors (verify with the customer number, then the date of birth or postcode):
-{table}
-
-Press Ctrl-C to stop.""", flush=True)  # fmt: skip
     code = 0
-    while not stopping:
+    while not signals():
         if dead := stack.dead():
-            print(f"{', '.join(dead)} stopped unexpectedly:", file=sys.stderr)
             for name in dead:
-                print(stack.log_tail(name), file=sys.stderr)
+                returncode = stack.processes[name].returncode
+                print(f"\n{name} stopped unexpectedly (exit {returncode}); last lines of "
+                      f"{stack.log_path(name)}:\n{stack.log_tail(name)}", file=sys.stderr)  # fmt: skip
+            print("Stopping the other processes.", file=sys.stderr, flush=True)
             code = 1
             break
         time.sleep(0.5)
-    print("Stopping Settle...", flush=True)
+    else:
+        print(f"\n{signals.received}: stopping Settle...", flush=True)
+    # a second Ctrl-C must not leave processes behind half-way through stopping
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     stack.stop()
+    print("Settle stopped.", flush=True)
     return code
 
 

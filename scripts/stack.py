@@ -1,6 +1,14 @@
-"""Start and stop Settle's three processes (action server, Rasa, gateway).
+"""Start and stop Settle's three processes: the action server, Rasa and the gateway.
 
-Used by `make run` (scripts/run.py) and by the integration tests.
+Used by `make run` (scripts/run.py) and by the integration tests::
+
+    with Stack(root=ROOT, database_url=url, rasa_port=free_port(), ...) as stack:
+        stack.wait_healthy(timeout=180)
+        ...  # stack.api_url, stack.rasa_url, stack.actions_url
+
+Each process runs in its own process group (so a Ctrl-C in the terminal reaches only the
+parent, which then stops them in order), logs to <log_dir>/<name>.log and leaves its pid in
+var/run/<name>.pid for the benchmark's memory figures.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -18,15 +27,21 @@ import httpx
 
 from receivables.migrate import upgrade
 
+NAMES = ("actions", "rasa", "api")
+MODEL = Path("models") / "settle.tar.gz"
+# rasa_sdk has no --interface flag; its Sanic server reads the address from SANIC_HOST
+PROCESS_ENV = {"actions": {"SANIC_HOST": "127.0.0.1"}}
+
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 class StackError(RuntimeError):
-    """A process died or the system did not become healthy in time."""
+    """A process could not start, died, or the system did not become healthy in time."""
 
 
 @dataclass
@@ -40,11 +55,15 @@ class Stack:
     rasa_token: str
     log_dir: Path
     public_url: str | None = None
+    api_host: str = "127.0.0.1"
+    # where the pid files go; None: <root>/var/run
+    pid_dir: Path | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
+        host = "127.0.0.1" if self.api_host in ("0.0.0.0", "::", "") else self.api_host
+        return f"http://{host}:{self.api_port}"
 
     @property
     def rasa_url(self) -> str:
@@ -54,7 +73,13 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
+    @property
+    def pids(self) -> Path:
+        return self.pid_dir or self.root / "var" / "run"
+
     def environment(self) -> dict[str, str]:
+        """The parent's environment (SETTLE_POLICY_FILE, SETTLE_RASA_TIMEOUT, ... pass
+        through) with the addresses and secrets of this stack."""
         return {
             **os.environ,
             "SETTLE_DATABASE_URL": self.database_url,
@@ -65,68 +90,117 @@ class Stack:
             "SETTLE_PUBLIC_URL": self.public_url or self.api_url,
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
         }
 
     def commands(self) -> dict[str, list[str]]:
+        """Name -> command line, in start order (the action server first: Rasa calls it)."""
         venv, rasa_venv = self.root / ".venv" / "bin", self.root / ".venv-rasa" / "bin"
         return {
             "actions": [str(venv / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
                         "--port", str(self.actions_port)],
             "rasa": [str(rasa_venv / "rasa"), "run", "--enable-api", "--auth-token",
-                     self.rasa_token, "--model", "models/settle.tar.gz", "--endpoints",
+                     self.rasa_token, "--model", str(MODEL), "--endpoints",
                      "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
                      "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
             "api": [str(venv / "uvicorn"), "api.main:create_app", "--factory", "--host",
-                    "127.0.0.1", "--port", str(self.api_port), "--no-access-log",
+                    self.api_host, "--port", str(self.api_port), "--no-access-log",
                     # rasa-sdk pins websockets 10, too old for uvicorn; no route needs them
                     "--ws", "none"],
         }  # fmt: skip
 
-    def start(self) -> None:
+    def migrate(self) -> None:
+        """Bring the database to the newest schema (idempotent)."""
         upgrade(self.database_url)
+
+    def check(self) -> None:
+        """Fail early, with the remedy, when an environment or the model is missing."""
+        missing = [command[0] for command in self.commands().values()]
+        missing = [path for path in missing if not Path(path).exists()]
+        if not (self.root / MODEL).exists():
+            missing.append(str(self.root / MODEL))
+        if missing:
+            raise StackError(f"missing: {', '.join(missing)} (`make run` creates them)")
+
+    def start(self, *, migrate: bool = True) -> None:
+        """Migrate the database, then start every process (not waiting for them: see
+        wait_healthy). If one cannot be started, the ones already running are stopped."""
+        self.check()
+        if migrate:
+            self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        pid_dir = self.root / "var" / "run"
-        pid_dir.mkdir(parents=True, exist_ok=True)
+        self.pids.mkdir(parents=True, exist_ok=True)
         env = self.environment()
-        for name, command in self.commands().items():
-            log = (self.log_dir / f"{name}.log").open("ab")
-            self.processes[name] = subprocess.Popen(
-                command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
-            log.close()
-            (pid_dir / f"{name}.pid").write_text(str(self.processes[name].pid))
+        try:
+            for name, command in self.commands().items():
+                self._spawn(name, command, {**env, **PROCESS_ENV.get(name, {})})
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n".encode())
+            log.flush()
+            try:
+                process = subprocess.Popen(
+                    command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True,
+                )  # fmt: skip
+            except OSError as exc:
+                raise StackError(f"{name} could not start: {exc}") from exc
+        self.processes[name] = process
+        (self.pids / f"{name}.pid").write_text(f"{process.pid}\n")
 
     def dead(self) -> list[str]:
+        """Names of the started processes that have exited."""
         return [name for name, p in self.processes.items() if p.poll() is not None]
 
+    def log_path(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
     def log_tail(self, name: str, lines: int = 25) -> str:
-        path = self.log_dir / f"{name}.log"
+        path = self.log_path(name)
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_healthy(self, timeout: float = 180) -> float:
-        """Seconds until /healthz answered 200; raises StackError with the logs otherwise."""
+    def wait_healthy(
+        self, timeout: float = 180, *, should_stop: Callable[[], bool] | None = None
+    ) -> float:
+        """Poll the gateway's /healthz (database, Rasa, actions) until it answers 200;
+        returns the seconds it took. Raises StackError, with the tail of every log, when a
+        process dies, the timeout passes or should_stop() turns true."""
         started = time.monotonic()
+        last = "no answer yet"
         while time.monotonic() - started < timeout:
             if dead := self.dead():
-                raise StackError(self._report(f"{', '.join(dead)} stopped"))
+                codes = ", ".join(f"{n} (exit {self.processes[n].returncode})" for n in dead)
+                raise StackError(self.report(f"stopped during start-up: {codes}"))
+            if should_stop and should_stop():
+                raise StackError("start-up interrupted")
             try:
-                if httpx.get(f"{self.api_url}/healthz", timeout=3).status_code == 200:
+                response = httpx.get(f"{self.api_url}/healthz", timeout=5)
+                if response.status_code == 200:
                     return time.monotonic() - started
-            except httpx.HTTPError:
-                pass
+                last = f"HTTP {response.status_code} {response.text[:300]}"
+            except httpx.HTTPError as exc:
+                last = f"{type(exc).__name__}"
             time.sleep(0.5)
-        raise StackError(self._report(f"not healthy after {timeout:.0f} s"))
+        raise StackError(self.report(f"not healthy after {timeout:.0f} s (last /healthz: {last})"))
 
-    def _report(self, problem: str) -> str:
-        logs = "\n".join(f"--- {n}.log ---\n{self.log_tail(n)}" for n in self.processes)
+    def report(self, problem: str) -> str:
+        logs = "\n".join(
+            f"--- last lines of {self.log_path(n)} ---\n{self.log_tail(n)}" for n in self.processes
+        )
         return f"{problem}\n{logs}"
 
     def stop(self, grace: float = 10) -> None:
-        for process in self.processes.values():
+        """SIGTERM to every process group, up to `grace` seconds to exit, then SIGKILL.
+        Only the groups this stack started are signalled. Safe to call twice."""
+        for name in reversed(list(self.processes)):
+            process = self.processes[name]
             if process.poll() is None:
                 _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + grace
@@ -137,7 +211,7 @@ class Stack:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
         for name in self.processes:
-            (self.root / "var" / "run" / f"{name}.pid").unlink(missing_ok=True)
+            (self.pids / f"{name}.pid").unlink(missing_ok=True)
         self.processes.clear()
 
     def __enter__(self) -> Stack:
@@ -153,5 +227,5 @@ class Stack:
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     try:
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
