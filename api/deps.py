@@ -12,6 +12,7 @@ from api.auth import require_admin
 from api.outbound import Outbound
 from api.rasa_client import RasaClient
 from api.settings import Settings
+from payment_providers.base import PaymentProvider
 from receivables.db import session_scope
 from receivables.policy import Policy
 
@@ -33,6 +34,10 @@ def get_outbound(request: Request) -> Outbound:
     return request.app.state.outbound  # type: ignore[no-any-return]
 
 
+def get_provider(request: Request) -> PaymentProvider:
+    return request.app.state.payment_provider  # type: ignore[no-any-return]
+
+
 def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa  # type: ignore[no-any-return]
 
@@ -41,5 +46,6 @@ SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]
+ProviderDep = Annotated[PaymentProvider, Depends(get_provider)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 AdminDep = Depends(require_admin)

@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.outbound import Outbound
+from api.payment_flow import make_provider
 from api.rasa_client import RasaClient
-from api.routers import conversations, debtors, handoffs, health, policy, webchat
+from api.routers import conversations, debtors, handoffs, health, payments, policy, webchat
 from api.routers.webchat import STATIC
 from api.settings import Settings
 from receivables.db import make_engine, make_session_factory
@@ -43,8 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.policy = load_policy(settings.policy_file)  # a bad policy stops the start
     app.state.outbound = Outbound()
+    app.state.payment_provider = make_provider(settings)
     install_error_handlers(app)
-    for module in (health, conversations, debtors, handoffs, policy, webchat):
+    for module in (health, conversations, debtors, handoffs, payments, policy, webchat):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -166,12 +166,51 @@ class DebtorRead(_Read):
     created_at: dt.datetime
 
 
+class PaymentLinkRead(BaseModel):
+    id: int
+    url: str
+    target: str
+    amount: MoneyOut
+    currency: str
+    description: str
+    status: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class InstallmentRead(_Read):
+    id: int
+    sequence: int
+    amount: MoneyOut
+    due_date: dt.date
+    status: str
+
+
+class PaymentPlanRead(_Read):
+    id: int
+    status: str
+    total: MoneyOut
+    agreed_by: str
+    outside_policy: bool
+    created_at: dt.datetime
+    installments: list[InstallmentRead]
+
+
+class PromiseRead(_Read):
+    id: int
+    amount: MoneyOut
+    date: dt.date
+    status: str
+    created_at: dt.datetime
+
+
 class DebtorDetail(DebtorRead):
     balance: MoneyOut
     invoices: list[InvoiceRead]
     payments: list[PaymentRead]
-    payment_plans: list[dict[str, object]]
-    promises: list[dict[str, object]]
+    payment_links: list[PaymentLinkRead]
+    payment_plans: list[PaymentPlanRead]
+    promises: list[PromiseRead]
 
 
 # --- handoffs --------------------------------------------------------------------------

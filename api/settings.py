@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,8 +24,18 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    # payments: "local" (our own checkout page, for development and tests) or "mollie"
+    payment_provider: Literal["local", "mollie"] = "local"
+    mollie_api_key: str | None = None
+    # only to point the client at a test server; Mollie's own endpoint otherwise
+    mollie_api_url: str | None = None
     # seconds the gateway waits for one Rasa turn before telling the debtor a person will help
     rasa_timeout: float = 30.0
+    # signs the collector console's session cookie; unset: a random one per process (every
+    # restart logs the collectors out)
+    console_secret: str | None = None
+    # a senior case nobody claimed for this many minutes shows in the juniors' queue too
+    handoff_junior_wait_minutes: int = 30
 
 
 @lru_cache

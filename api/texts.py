@@ -13,6 +13,14 @@ TEXTS = {
         "nl": "Dank u voor uw bericht. Een collega neemt uw gesprek over en antwoordt u hier.",
         "en": "Thank you for your message. A colleague will take over and reply to you here.",
     },
+    "payment_received": {
+        "nl": "We hebben {amount} ontvangen, dank u wel.",
+        "en": "We received {amount}, thank you.",
+    },
+    "balance_now": {
+        "nl": "Uw openstaande saldo is nu {balance}.",
+        "en": "Your outstanding balance is now {balance}.",
+    },
 }
 
 

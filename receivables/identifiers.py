@@ -44,3 +44,20 @@ def find_reference(text: str) -> str | None:
 def _reference_score(token: str) -> tuple[int, int]:
     # prefer tokens that look most like an identifier: more digits, then longer
     return sum(ch.isdigit() for ch in token), len(token)
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def find_invoice_number(text: str, numbers: list[str]) -> str | None:
+    """Which of `numbers` the debtor names in text: the whole number in any spelling
+    ("f2026 0042"), or its tail of at least four characters ("2026-0042", "10233")."""
+    tokens = [_compact(t) for t in _TOKEN.findall(text)]
+    tokens += [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    for number in numbers:
+        compact = _compact(number)
+        for token in tokens:
+            if len(token) >= 4 and any(ch.isdigit() for ch in token) and compact.endswith(token):
+                return number
+    return None

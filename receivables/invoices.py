@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from receivables.audit import record_event
 from receivables.errors import Conflict, InvalidInput
 from receivables.identifiers import normalize_reference
 from receivables.models import Debtor, Invoice, PaymentAllocation
@@ -120,3 +121,26 @@ def get_open_amounts(*, session: Session, debtor_id: int) -> dict[int, Decimal]:
         select(Invoice.id, Invoice.amount).where(Invoice.debtor_id == debtor_id)
     )
     return {i: to_money(a) - paid.get(i, Decimal("0")) for i, a in amounts}
+
+
+def put_invoice_on_hold(
+    *, session: Session, debtor_id: int, number: str, actor: str, conversation_id: str | None
+) -> Invoice | None:
+    """A disputed invoice: no reminder, link or plan pressure follows it until a collector
+    decides. Returns the invoice, or None when the debtor has no open invoice by that number."""
+    invoice = session.scalar(
+        select(Invoice).where(
+            Invoice.debtor_id == debtor_id,
+            func.upper(Invoice.number) == normalize_reference(number),
+            Invoice.status.in_(OPEN_STATUSES),
+        )
+    )
+    if invoice is None:
+        return None
+    if invoice.status != "on_hold":
+        invoice.status = "on_hold"
+        record_event(
+            session=session, actor=actor, action="invoice_on_hold", debtor_id=debtor_id,
+            conversation_id=conversation_id, detail={"invoice": invoice.number},
+        )  # fmt: skip
+    return invoice

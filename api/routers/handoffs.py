@@ -1,18 +1,102 @@
+"""The handoff API of the public contract: the queue, and claim / reply / release / resolve.
+Open to the admin bearer token and to a collector signed in to the console."""
+
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import AdminDep, SessionDep
-from api.schemas import HandoffRead
-from receivables.handoffs import list_handoffs
+from api.console.auth import ApiPrincipal
+from api.console.desk import HandoffDesk
+from api.deps import SessionDep
+from api.schemas import HandoffRead, MessageRead, MoneyOut
+from receivables.handoffs import list_handoffs, list_queue
 
-router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"], dependencies=[AdminDep])
+router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
+Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
+Outcome = Literal["plan_agreed", "promise", "dispute_accepted", "dispute_rejected", "debt_help", "other"]  # fmt: skip
 
 
-@router.get("", response_model=list[HandoffRead])
+class HandoffItem(HandoffRead):
+    """The contract's fields, and (additions) what a collector needs to pick a case."""
+
+    flags: list[str]
+    balance: MoneyOut | None
+    collector: str | None
+    outcome: str | None
+    note: str | None
+    claimed_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+
+
+class HandoffClaim(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    # required with the admin token; a signed-in collector claims as themselves
+    collector: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class CollectorMessageCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value.strip()
+
+
+class HandoffResolve(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    note: str | None = Field(default=None, max_length=4000)
+    outcome: Outcome | None = None
+
+
+@router.get("", response_model=list[HandoffItem])
 def get_handoffs(
-    session: SessionDep, status: Literal["waiting", "claimed", "resolved"] | None = None
-) -> list[HandoffRead]:
-    return [HandoffRead.model_validate(h) for h in list_handoffs(session=session, status=status)]
+    session: SessionDep,
+    principal: ApiPrincipal,
+    desk: Desk,
+    status: Literal["waiting", "claimed", "resolved"] | None = None,
+) -> list[HandoffItem]:
+    if principal.username is None:
+        handoffs = list_handoffs(session=session, status=status)
+    else:
+        handoffs = list_queue(
+            session=session, role=principal.role, username=principal.username,
+            junior_wait=desk.junior_wait, status=status,
+        )  # fmt: skip
+    return [HandoffItem.model_validate(h) for h in handoffs]
+
+
+@router.post("/{handoff_id}/claim", response_model=HandoffItem)
+async def claim(
+    handoff_id: int, principal: ApiPrincipal, desk: Desk, body: HandoffClaim | None = None
+) -> HandoffItem:
+    handoff = await desk.claim(principal, handoff_id, body.collector if body else None)
+    return HandoffItem.model_validate(handoff)
+
+
+@router.post("/{handoff_id}/messages", response_model=MessageRead)
+async def reply(
+    handoff_id: int, body: CollectorMessageCreate, principal: ApiPrincipal, desk: Desk
+) -> MessageRead:
+    return MessageRead.model_validate(await desk.reply(principal, handoff_id, body.text))
+
+
+@router.post("/{handoff_id}/release", response_model=HandoffItem)
+async def release(handoff_id: int, principal: ApiPrincipal, desk: Desk) -> HandoffItem:
+    return HandoffItem.model_validate(await desk.release(principal, handoff_id))
+
+
+@router.post("/{handoff_id}/resolve", response_model=HandoffItem)
+async def resolve(
+    handoff_id: int, principal: ApiPrincipal, desk: Desk, body: HandoffResolve | None = None
+) -> HandoffItem:
+    body = body or HandoffResolve()
+    handoff = await desk.resolve(principal, handoff_id, body.note, body.outcome)
+    return HandoffItem.model_validate(handoff)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any
 
@@ -80,42 +79,6 @@ async def list_invoices(dispatcher: CollectingDispatcher, tracker: Tracker, debt
         invoice_lines=invoice_lines(invoices, language, dt.date.today()),
         balance=format_money(total(invoices), language),
     )
-
-
-ANSWERS = {"balance": tell_balance, "invoices": list_invoices}
-
-
-class _VerifiedAnswer(Action, ABC):
-    """Answers one topic about the debtor's own account, only once they are verified."""
-
-    topic: str
-
-    @abstractmethod
-    def name(self) -> str: ...
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        debtor_id = verified_debtor_id(tracker)
-        if debtor_id is None:
-            dispatcher.utter_message(response="utter_verification_unavailable")
-            return []
-        await ANSWERS[self.topic](dispatcher, tracker, debtor_id)
-        return []
-
-
-class ActionTellBalance(_VerifiedAnswer):
-    topic = "balance"
-
-    def name(self) -> str:
-        return "action_tell_balance"
-
-
-class ActionListInvoices(_VerifiedAnswer):
-    topic = "invoices"
-
-    def name(self) -> str:
-        return "action_list_invoices"
 
 
 class ActionPaymentOptions(Action):

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from bot.actions.account import ANSWERS
+from bot.actions.answers import ANSWERS, TOPICS
 from bot.actions.db import get_policy, run_in_session
 from receivables.debtors import find_debtor_by_reference, get_debtor
 from receivables.handoffs import create_handoff
@@ -29,7 +29,6 @@ from receivables.verification import (
     verify_identity,
 )
 
-TOPICS = {"ask_balance": "balance", "ask_invoices": "invoices"}
 REQUIRED = ["debtor_reference", "second_factor"]
 TOPIC_CONFIDENCE = 0.1
 

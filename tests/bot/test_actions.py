@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.actions import db as action_db
-from bot.actions.account import (
+from bot.actions.account import ActionPaymentOptions, verified_debtor_id
+from bot.actions.answers import (
+    ActionCheckPayment,
     ActionListInvoices,
-    ActionPaymentOptions,
+    ActionPayNow,
     ActionTellBalance,
-    verified_debtor_id,
 )
 from bot.actions.formatting import invoice_lines, payment_option_lines
 from bot.actions.language import ActionSetLanguage, language_of
@@ -955,3 +956,58 @@ def load_policy_from(data: dict[str, Any]) -> Any:
 
 def test_the_shipped_policy_is_what_the_actions_use(database: Database) -> None:
     assert action_db.get_policy() == load_policy()
+
+
+# --- paying ----------------------------------------------------------------------------
+
+
+async def test_pay_now_gives_a_link_for_the_whole_balance_once(
+    database: Database, debtors: Debtors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SETTLE_PUBLIC_URL", "https://pay.example.nl/")
+    urls = []
+    for _ in range(2):  # a retried action gives the same link
+        dispatcher = CollectingDispatcher()
+        t = verified(debtors.anna, "nl", text="ik wil nu betalen", intent="pay_now")
+        await ActionPayNow().run(dispatcher, t, DOMAIN)
+        message = only(dispatcher, "utter_payment_link")
+        assert message["amount"] == "€ 239,95"
+        assert message["what"] == "uw volledige openstaande saldo"
+        urls.append(message["url"])
+    assert urls[0] == urls[1] and urls[0].startswith("https://pay.example.nl/pay/")
+    assert database.actions("conversation-1").count("payment_link_created") == 1
+
+
+async def test_pay_now_for_one_invoice_named_before_verification(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    asked = {"event": "user", "text": "send me a link for invoice 10233",
+             "parse_data": {"intent": {"name": "pay_now", "confidence": 0.9}}}  # fmt: skip
+    answered = {"event": "user", "text": "1017 CT",
+                "parse_data": {"intent": {"name": "inform", "confidence": 0.9}}}  # fmt: skip
+    t = verified(debtors.james, "en", text="1017 CT", intent="inform", events=[asked, answered])
+    await ActionPayNow().run(dispatcher, t, DOMAIN)
+    message = only(dispatcher, "utter_payment_link")
+    assert (message["amount"], message["what"]) == ("€3,000.00", "invoice INV-10233")
+
+
+async def test_pay_now_with_nothing_open_and_without_verification(
+    debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    await ActionPayNow().run(dispatcher, verified(debtors.sanne, "nl", intent="pay_now"), DOMAIN)
+    assert responses(dispatcher) == ["utter_nothing_to_pay"]
+    stranger = CollectingDispatcher()
+    await ActionPayNow().run(stranger, tracker("ik wil betalen", intent="pay_now"), DOMAIN)
+    assert responses(stranger) == ["utter_verification_unavailable"]
+
+
+async def test_already_paid_tells_what_is_on_record(
+    debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    await ActionCheckPayment().run(dispatcher, verified(debtors.mark, "en"), DOMAIN)
+    found = only(dispatcher, "utter_payments_found")
+    assert found["payment_lines"].startswith("• €249.50 on ")
+    assert found["balance_line"] == "Your open balance is now €1,000.00."
+    none = CollectingDispatcher()
+    await ActionCheckPayment().run(none, verified(debtors.anna, "nl"), DOMAIN)
+    assert only(none, "utter_no_payment_found")["balance"] == "€ 239,95"

@@ -28,6 +28,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         admin_token=admin_token,
         rasa_token=secrets.token_urlsafe(16),
         log_dir=workdir / "logs",
+        pid_dir=workdir / "run",
     ) as running:
         running.wait_healthy(timeout=180)
         yield running

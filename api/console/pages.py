@@ -1,0 +1,90 @@
+"""Rendering the console's pages: one Jinja2 environment and the filters the templates use
+(amounts, local times, waiting times, labels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from api.console import TEMPLATES_DIR
+from api.console.auth import Principal
+from receivables.handoffs import OUTCOMES
+from receivables.models import utcnow
+from receivables.money import format_money
+
+REASONS = {
+    "cannot_pay": "Cannot pay",
+    "dispute": "Dispute",
+    "requested_human": "Asked for a person",
+    "verification_failed": "Verification failed",
+    "outside_limits": "Outside the limits",
+    "other": "Other",
+}
+FLAGS = {
+    "illness": "Illness",
+    "bereavement": "Bereavement",
+    "debt_help": "Debt counselling",
+    "job_loss": "Job loss",
+    "mental_health": "Mental health",
+}
+OUTCOME_LABELS = {
+    "plan_agreed": "Payment plan agreed",
+    "promise": "Promise to pay",
+    "dispute_accepted": "Dispute accepted",
+    "dispute_rejected": "Dispute rejected",
+    "debt_help": "Referred to debt help",
+    "other": "Other",
+    "released": "Back to the assistant",
+}
+
+
+def money(amount: Decimal | None) -> str:
+    return "–" if amount is None else format_money(amount, "en")
+
+
+def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """"4 min", "2 h 05", "3 d". Pure given `now`."""
+    if since is None:
+        return ""
+    minutes = max(0, int(((now or utcnow()) - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d}"
+    return f"{minutes // (24 * 60)} d"
+
+
+def label(value: str | None, labels: dict[str, str]) -> str:
+    return labels.get(value or "", (value or "").replace("_", " ").capitalize())
+
+
+class ConsolePages:
+    def __init__(self, timezone: str = "Europe/Amsterdam") -> None:
+        self.templates = Jinja2Templates(directory=TEMPLATES_DIR)
+        zone = ZoneInfo(timezone)
+        env = self.templates.env
+        env.filters["money"] = money
+        env.filters["waited"] = waited
+        env.filters["local"] = lambda t, f="%d-%m %H:%M": t.astimezone(zone).strftime(f) if t else ""
+        env.filters["reason"] = lambda r: label(r, REASONS)
+        env.filters["flag"] = lambda f: label(f, FLAGS)
+        env.filters["outcome"] = lambda o: label(o, OUTCOME_LABELS)
+        env.globals["OUTCOMES"] = [(o, OUTCOME_LABELS[o]) for o in OUTCOMES]
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        user: Principal | None = None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response:
+        return self.templates.TemplateResponse(
+            request, name, {"user": user, **context}, status_code=status_code
+        )

@@ -1,0 +1,186 @@
+"""Paying a link: start the provider's checkout, and act on the provider's word that a payment
+is paid (book it once, tell the debtor in their conversation, push it through the channel)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.outbound import Outbound, OutboundMessage
+from api.settings import Settings
+from api.texts import text
+from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, ProviderPayment
+from payment_providers.local import LocalProvider
+from payment_providers.mollie import MollieProvider
+from receivables.conversations import add_message, get_conversation
+from receivables.db import session_scope
+from receivables.errors import InvalidInput
+from receivables.invoices import get_open_balance
+from receivables.money import format_money
+from receivables.payment_links import (
+    attach_provider_payment,
+    get_link,
+    get_link_by_token,
+    is_payable,
+    settle_link,
+)
+from receivables.policy import Policy
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/payments/webhook"
+
+
+def make_provider(settings: Settings) -> PaymentProvider:
+    if settings.payment_provider == "mollie":
+        if not settings.mollie_api_key:
+            raise RuntimeError("SETTLE_PAYMENT_PROVIDER=mollie needs SETTLE_MOLLIE_API_KEY")
+        return MollieProvider(settings.mollie_api_key, settings.mollie_api_url)
+    return LocalProvider()
+
+
+def link_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/pay/{token}"
+
+
+class LinkNotPayable(InvalidInput):
+    """The link is paid, replaced or expired."""
+
+
+@dataclass(frozen=True)
+class _LinkFacts:
+    token: str
+    provider_payment_id: str | None
+    checkout_url: str | None
+    request: PaymentRequest
+
+
+def _link_facts(session: Session, token: str, settings: Settings, policy: Policy) -> _LinkFacts:
+    link = get_link_by_token(session=session, token=token)
+    if not is_payable(link):
+        raise LinkNotPayable("this payment link can no longer be paid")
+    public = settings.public_url.rstrip("/")
+    request = PaymentRequest(
+        amount=link.amount,
+        currency=link.currency,
+        description=link.description,
+        redirect_url=link_url(public, token),
+        webhook_url=f"{public}{WEBHOOK_PATH}",
+        methods=[m for m in policy.payment.methods if m != "bank_transfer"] or ["ideal"],
+        language=link.language,
+        metadata={"link_id": str(link.id), "debtor_id": str(link.debtor_id)},
+        expires_at=link.expires_at,
+    )
+    return _LinkFacts(token, link.provider_payment_id, link.checkout_url, request)
+
+
+async def start_checkout(
+    *,
+    sessions: sessionmaker[Session],
+    provider: PaymentProvider,
+    settings: Settings,
+    policy: Policy,
+    token: str,
+) -> ProviderPayment:
+    """The provider payment to send the debtor to: the link's current one while it is still
+    open at the provider, otherwise a new one."""
+
+    def facts() -> _LinkFacts:
+        with session_scope(sessions) as session:
+            return _link_facts(session, token, settings, policy)
+
+    known = await asyncio.to_thread(facts)
+    if known.provider_payment_id:
+        current = await provider.get_payment(known.provider_payment_id)
+        if current is not None and current.status == OPEN and current.checkout_url:
+            return current
+    payment = await provider.create_payment(known.request)
+
+    def remember() -> None:
+        with session_scope(sessions) as session:
+            link = get_link_by_token(session=session, token=token)
+            attach_provider_payment(
+                session=session, link=link, provider_payment_id=payment.id,
+                checkout_url=payment.checkout_url,
+            )  # fmt: skip
+
+    await asyncio.to_thread(remember)
+    return payment
+
+
+def payment_received_text(amount: Any, balance: Any, language: str) -> str:
+    """The confirmation in the debtor's conversation. Pure."""
+    message = text("payment_received", language).format(amount=format_money(amount, language))
+    if balance > 0:
+        message += " " + text("balance_now", language).format(
+            balance=format_money(balance, language)
+        )
+    return message
+
+
+@dataclass(frozen=True)
+class Booked:
+    conversation_id: str | None
+    channel: str | None
+    messages: list[OutboundMessage]
+
+
+def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
+    link_id = payment.metadata.get("link_id", "")
+    link = get_link(session=session, link_id=int(link_id)) if link_id.isdigit() else None
+    if link is None:
+        return None
+    booked = settle_link(
+        session=session, link=link, provider_payment_id=payment.id, status=payment.status,
+        amount=payment.amount, method=payment.method, paid_at=payment.paid_at,
+    )  # fmt: skip
+    if booked is None:
+        return None
+    if link.conversation_id is None:
+        return Booked(None, None, [])
+    conversation = get_conversation(session=session, conversation_id=link.conversation_id)
+    balance = get_open_balance(session=session, debtor_id=link.debtor_id)
+    message = add_message(
+        session=session, conversation=conversation, sender="bot",
+        text=payment_received_text(booked.amount, balance, link.language),
+    )  # fmt: skip
+    return Booked(
+        conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
+    )
+
+
+async def process_provider_update(
+    *,
+    sessions: sessionmaker[Session],
+    provider: PaymentProvider,
+    outbound: Outbound,
+    payment_id: str,
+) -> bool:
+    """The provider told us something happened to `payment_id`: fetch its status (never
+    trusting the notification itself) and apply it. True when a payment was booked."""
+    payment = await provider.get_payment(payment_id)
+    if payment is None:
+        log.info("webhook for unknown payment %s ignored", payment_id)
+        return False
+
+    def settle() -> Booked | None:
+        try:
+            with session_scope(sessions) as session:
+                return _settle(session, payment)
+        except IntegrityError:
+            # the same payment booked by a concurrent delivery a moment ago
+            log.info("payment %s was booked concurrently", payment.id)
+            return None
+
+    booked = await asyncio.to_thread(settle)
+    if booked is None:
+        return False
+    if booked.conversation_id and booked.channel:
+        await outbound.push(booked.conversation_id, booked.channel, booked.messages)
+    else:
+        outbound.notify()
+    return True

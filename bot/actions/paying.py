@@ -1,0 +1,178 @@
+"""Paying: a payment link for the balance, one invoice or the next plan installment, and
+"I already paid" answered from the payments on record. Only for a verified debtor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.actions.db import get_policy, run_in_session
+from bot.actions.language import language_of
+from receivables.dates import format_date
+from receivables.errors import NotFound
+from receivables.identifiers import find_invoice_number
+from receivables.invoices import get_open_balance, list_open_invoices
+from receivables.models import Installment, Payment, PaymentPlan, utcnow
+from receivables.money import format_money
+from receivables.payment_links import NothingToPay, get_or_create_link, resolve_target
+
+RECENT_DAYS = 14
+PAY_INTENT = "pay_now"
+_WHAT = {
+    "nl": {"balance": "uw volledige openstaande saldo", "invoice": "factuur {number}",
+           "installment": "termijn {n} van uw betalingsregeling"},
+    "en": {"balance": "your full open balance", "invoice": "invoice {number}",
+           "installment": "installment {n} of your payment plan"},
+}  # fmt: skip
+
+
+def public_url() -> str:
+    return (os.environ.get("SETTLE_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def request_text(tracker: Tracker) -> str:
+    """The message that asked to pay: the latest one, or, when the question is answered
+    right after verification, the one that started it."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") == PAY_INTENT:
+        return str(latest.get("text") or "")
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == PAY_INTENT:
+                return str(event.get("text") or "")
+    return str(latest.get("text") or "")
+
+
+@dataclass(frozen=True)
+class LinkAnswer:
+    url: str
+    amount: Decimal
+    what: str
+    valid_until: dt.date
+
+
+def _next_installment(session: Session, debtor_id: int) -> Installment | None:
+    return session.scalar(
+        select(Installment)
+        .join(PaymentPlan, Installment.plan_id == PaymentPlan.id)
+        .where(
+            PaymentPlan.debtor_id == debtor_id,
+            PaymentPlan.status == "active",
+            Installment.status != "paid",
+        )
+        .order_by(Installment.due_date, Installment.sequence)
+        .limit(1)
+    )
+
+
+def _make_link(
+    session: Session, *, debtor_id: int, text: str, language: str, conversation_id: str
+) -> LinkAnswer | None:
+    words = _WHAT["nl" if language == "nl" else "en"]
+    numbers = [i.number for i in list_open_invoices(session=session, debtor_id=debtor_id)]
+    number = find_invoice_number(text, numbers)
+    installment = None if number else _next_installment(session, debtor_id)
+    try:
+        target = resolve_target(
+            session=session, debtor_id=debtor_id, invoice_number=number,
+            installment_id=installment.id if installment else None,
+        )  # fmt: skip
+    except (NothingToPay, NotFound):
+        return None
+    link = get_or_create_link(
+        session=session, debtor_id=debtor_id, target=target, language=language,
+        provider=os.environ.get("SETTLE_PAYMENT_PROVIDER") or "local",
+        expiry_days=get_policy().payment.link_expiry_days, conversation_id=conversation_id,
+    )  # fmt: skip
+    if installment:
+        what = words["installment"].format(n=installment.sequence)
+    elif number:
+        what = words["invoice"].format(number=number)
+    else:
+        what = words["balance"]
+    return LinkAnswer(f"{public_url()}/pay/{link.token}", link.amount, what, link.expires_at.date())
+
+
+async def send_payment_link(
+    dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
+) -> None:
+    language = language_of(tracker)
+    text = request_text(tracker)
+    answer = await run_in_session(
+        lambda s: _make_link(
+            s,
+            debtor_id=debtor_id,
+            text=text,
+            language=language,
+            conversation_id=tracker.sender_id,
+        )  # fmt: skip
+    )
+    if answer is None:
+        dispatcher.utter_message(response="utter_nothing_to_pay")
+        return
+    dispatcher.utter_message(
+        response="utter_payment_link",
+        url=answer.url,
+        amount=format_money(answer.amount, language),
+        what=answer.what,
+        valid_until=format_date(answer.valid_until, language),
+    )
+
+
+def _recent_payments(session: Session, debtor_id: int) -> tuple[list[Payment], Decimal]:
+    since = utcnow() - dt.timedelta(days=RECENT_DAYS)
+    payments = list(
+        session.scalars(
+            select(Payment)
+            .where(Payment.debtor_id == debtor_id, Payment.received_at >= since)
+            .order_by(Payment.received_at)
+        )
+    )
+    return payments, get_open_balance(session=session, debtor_id=debtor_id)
+
+
+def payment_lines(payments: list[Payment], language: str) -> str:
+    word = "op" if language == "nl" else "on"
+    return "\n".join(
+        f"• {format_money(p.amount, language)} {word} {format_date(p.received_at.date(), language)}"
+        for p in payments
+    )
+
+
+def balance_line(balance: Decimal, language: str) -> str:
+    if balance <= 0:
+        return (
+            "U heeft niets meer openstaan. Dank u wel!"
+            if language == "nl"
+            else "You have nothing left to pay. Thank you!"
+        )
+    amount = format_money(balance, language)
+    return (
+        f"Uw openstaande saldo is nu {amount}."
+        if language == "nl"
+        else f"Your open balance is now {amount}."
+    )
+
+
+async def check_payment(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
+    language = language_of(tracker)
+    payments, balance = await run_in_session(lambda s: _recent_payments(s, debtor_id))
+    if not payments:
+        dispatcher.utter_message(
+            response="utter_no_payment_found",
+            days=RECENT_DAYS,
+            balance=format_money(balance, language),
+        )
+        return
+    dispatcher.utter_message(
+        response="utter_payments_found",
+        payment_lines=payment_lines(payments, language),
+        balance_line=balance_line(balance, language),
+    )
