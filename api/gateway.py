@@ -144,7 +144,11 @@ async def handle_debtor_message(
     text: str,
     language: str | None = None,
     channel: str = "webchat",
+    hint: dict[str, str] | None = None,
 ) -> Turn:
+    """`hint`: what the channel knows of the sender (a phone number), passed to the bot in
+    the metadata as a hint for verification, never as proof."""
+
     def in_session(work: Any, *args: Any) -> Any:
         with session_scope(sessions) as session:
             return work(session, *args)
@@ -157,8 +161,10 @@ async def handle_debtor_message(
         notices = await run(_colleague_notice, conversation_id, inbound.language)
         return Turn(conversation_id, inbound.state, notices)
 
-    metadata = {"language": inbound.language, "channel": inbound.channel,
-                "conversation_id": conversation_id}  # fmt: skip
+    metadata: dict[str, Any] = {"language": inbound.language, "channel": inbound.channel,
+                                "conversation_id": conversation_id}  # fmt: skip
+    if hint:
+        metadata["hint"] = hint
     problem = None
     try:
         replies = await rasa.send(

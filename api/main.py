@@ -10,11 +10,24 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.channel_senders import open_channel_senders
+from api.console import STATIC_DIR as CONSOLE_STATIC
 from api.errors import install_error_handlers
 from api.outbound import Outbound
 from api.payment_flow import make_provider
 from api.rasa_client import RasaClient
-from api.routers import conversations, debtors, handoffs, health, payments, policy, webchat
+from api.routers import (
+    channels_telegram,
+    channels_twilio,
+    console,
+    conversations,
+    debtors,
+    handoffs,
+    health,
+    payments,
+    policy,
+    webchat,
+)
 from api.routers.webchat import STATIC
 from api.settings import Settings
 from receivables.db import make_engine, make_session_factory
@@ -37,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 token=settings.rasa_token,
                 timeout=settings.rasa_timeout,
             )
-            yield
+            async with open_channel_senders(
+                settings, app.state.sessions, app.state.outbound
+            ) as senders:
+                app.state.channel_senders = senders
+                yield
         engine.dispose()
 
     app = FastAPI(title="Settle", version="1.0", lifespan=lifespan)
@@ -46,7 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outbound = Outbound()
     app.state.payment_provider = make_provider(settings)
     install_error_handlers(app)
-    for module in (health, conversations, debtors, handoffs, payments, policy, webchat):
+    for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
+        app.include_router(module.router)
+    for module in (channels_twilio, channels_telegram):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     return app

@@ -36,6 +36,29 @@ class Settings(BaseSettings):
     console_secret: str | None = None
     # a senior case nobody claimed for this many minutes shows in the juniors' queue too
     handoff_junior_wait_minutes: int = 30
+    # channels (each off until its settings are present; see README "Channels")
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    # senders: "+3197010200300" (SMS) and "whatsapp:+3197010200300" (the prefix is optional)
+    twilio_whatsapp_from: str | None = None
+    twilio_sms_from: str | None = None
+    # only to point the client at a test server; https://api.twilio.com otherwise
+    twilio_api_url: str | None = None
+    # WhatsApp Content templates (HX...) with one variable {{1}}, for messages sent more than
+    # 24 hours after the debtor's last message; English falls back to the Dutch one
+    twilio_template_sid: str | None = None
+    twilio_template_sid_en: str | None = None
+    # phone numbers a call is transferred to on handoff, per level; none: take a message
+    twilio_voice_transfer_junior: str | None = None
+    twilio_voice_transfer_senior: str | None = None
+    # text-to-speech voices for <Say> (any Twilio-supported Polly or Google voice)
+    twilio_voice_nl: str = "Polly.Lotte"
+    twilio_voice_en: str = "Polly.Joanna"
+    telegram_token: str | None = None
+    # the secret_token given to setWebhook; Telegram sends it back in every update
+    telegram_secret: str | None = None
+    # only to point the client at a test server; the token is appended
+    telegram_api_url: str = "https://api.telegram.org/bot"
 
 
 @lru_cache

@@ -16,6 +16,7 @@ from receivables.errors import InvalidInput, NotFound
 from receivables.invoices import OpenInvoice, list_open_invoices
 from receivables.models import Debtor, Installment, Payment, PaymentLink, PaymentPlan, utcnow
 from receivables.payments import book_payment
+from receivables.plans import apply_payment
 
 BALANCE = "balance"
 LINK_STATUSES = ("open", "paid", "canceled", "expired", "failed")
@@ -245,6 +246,12 @@ def settle_link(
             invoice_ids=link.invoice_ids or None,
         )
         link.status, link.paid_at, link.payment_id = "paid", payment.received_at, payment.id
+        apply_payment(
+            session=session,
+            debtor_id=debtor.id,
+            payment=payment,
+            installment_id=link.installment_id,
+        )
         record_event(
             session=session, actor="system", action="payment_received", debtor_id=debtor.id,
             conversation_id=link.conversation_id,

@@ -1,16 +1,41 @@
-"""The creditor's policy: loaded from YAML, validated once, passed around as a frozen model."""
+"""The creditor's policy: loaded from YAML, validated once, passed around as a frozen model.
+
+Plan and promise limits come in three layers, and `effective_plan_limits` /
+`effective_promise_limits` fold them into the limits in force for one debtor:
+
+1. the top-level `payment_plan` and `promise_to_pay` blocks: the outer bounds that nothing
+   below may go beyond (no more installments, no smaller installment, no longer plan, no
+   later promise, no more open promises), and the values used when nothing below applies;
+2. `payment_plan.bands`: limits by amount, the first band whose `up_to` the balance does not
+   exceed applies (small amounts get fewer terms);
+3. `profiles.<group>`: the treatment of a debtor profile (P6); a value set there replaces the
+   band's value, still inside the outer bounds.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from receivables.errors import InvalidInput
+
+T = TypeVar("T")
+
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "config" / "policy.yml"
+
+ProfileName = Literal[
+    "willing_and_able", "unable", "unwilling", "information_available", "no_information"
+]
+PROFILES: tuple[ProfileName, ...] = get_args(ProfileName)
+HandoffLevel = Literal["junior", "senior"]
+# the register of the debtor-facing texts: the bot's responses have a variation per tone
+Tone = Literal["friendly", "empathetic", "factual", "neutral"]
 
 
 class _Frozen(BaseModel):
@@ -31,25 +56,76 @@ class PaymentSettings(_Frozen):
     link_expiry_days: int = Field(default=7, ge=1, le=90)
 
 
-class PaymentPlanLimits(_Frozen):
+class PlanBand(_Frozen):
+    """Plan limits for balances up to and including `up_to`; unset values come from the
+    top-level payment_plan block."""
+
+    up_to: Decimal = Field(gt=0, decimal_places=2)
+    max_installments: int | None = Field(default=None, ge=1, le=60)
+    min_installment_amount: Decimal | None = Field(default=None, gt=0, decimal_places=2)
+    max_months: int | None = Field(default=None, ge=1, le=60)
+
+
+class PaymentPlanSettings(_Frozen):
     max_installments: int = Field(ge=1, le=60)
-    min_installment_amount: Decimal = Field(gt=0)
+    min_installment_amount: Decimal = Field(gt=0, decimal_places=2)
     max_months: int = Field(ge=1, le=60)
     first_installment_within_days: int = Field(ge=0, le=90)
     min_balance: Decimal = Field(ge=0)
     max_balance: Decimal = Field(gt=0)
     allow_after_broken_plan: bool = False
+    bands: list[PlanBand] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _balance_range(self) -> PaymentPlanLimits:
+    def _balance_range(self) -> PaymentPlanSettings:
         if self.min_balance > self.max_balance:
             raise ValueError("min_balance is above max_balance")
         return self
 
 
-class PromiseLimits(_Frozen):
+class PromiseSettings(_Frozen):
     max_days_ahead: int = Field(ge=0, le=365)
     max_open_promises: int = Field(default=1, ge=0, le=10)
+
+
+class PlanOverrides(_Frozen):
+    """A profile's own plan limits; unset values come from the band or the top level."""
+
+    max_installments: int | None = Field(default=None, ge=1, le=60)
+    min_installment_amount: Decimal | None = Field(default=None, gt=0, decimal_places=2)
+    max_months: int | None = Field(default=None, ge=1, le=60)
+    first_installment_within_days: int | None = Field(default=None, ge=0, le=90)
+    allow_after_broken_plan: bool | None = None
+
+
+class PromiseOverrides(_Frozen):
+    max_days_ahead: int | None = Field(default=None, ge=0, le=365)
+    max_open_promises: int | None = Field(default=None, ge=0, le=10)
+
+
+class ProfileTreatment(_Frozen):
+    """How the bot treats a debtor profile: tone, what it may offer, who takes over."""
+
+    tone: Tone = "neutral"
+    allow_plan: bool = True
+    allow_promise: bool = True
+    # None: by amount (handoff.senior_from_amount)
+    handoff_level: HandoffLevel | None = None
+    payment_plan: PlanOverrides = Field(default_factory=PlanOverrides)
+    promise_to_pay: PromiseOverrides = Field(default_factory=PromiseOverrides)
+
+
+class Profiles(_Frozen):
+    willing_and_able: ProfileTreatment = Field(default_factory=ProfileTreatment)
+    unable: ProfileTreatment = Field(default_factory=ProfileTreatment)
+    unwilling: ProfileTreatment = Field(default_factory=ProfileTreatment)
+    information_available: ProfileTreatment = Field(default_factory=ProfileTreatment)
+    no_information: ProfileTreatment = Field(default_factory=ProfileTreatment)
+
+
+class FollowupSettings(_Frozen):
+    # days after the due date before an unpaid promise or installment counts as broken
+    grace_days: int = Field(default=0, ge=0, le=30)
 
 
 class WorkingHours(_Frozen):
@@ -67,13 +143,82 @@ class HandoffSettings(_Frozen):
 class Policy(_Frozen):
     creditor: Creditor
     payment: PaymentSettings = Field(default_factory=PaymentSettings)
-    payment_plan: PaymentPlanLimits
-    promise_to_pay: PromiseLimits
+    payment_plan: PaymentPlanSettings
+    promise_to_pay: PromiseSettings
+    profiles: Profiles = Field(default_factory=Profiles)
+    followup: FollowupSettings = Field(default_factory=FollowupSettings)
     handoff: HandoffSettings
+
+    @model_validator(mode="after")
+    def _inside_outer_bounds(self) -> Policy:
+        problems = _band_problems(self.payment_plan)
+        for name in PROFILES:
+            problems += _profile_problems(name, getattr(self.profiles, name), self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _bound_problems(
+    where: str, values: PlanBand | PlanOverrides, top: PaymentPlanSettings
+) -> list[str]:
+    problems = []
+    if values.max_installments is not None and values.max_installments > top.max_installments:
+        problems.append(
+            f"{where}.max_installments {values.max_installments} is above the outer bound "
+            f"payment_plan.max_installments {top.max_installments}"
+        )
+    minimum = values.min_installment_amount
+    if minimum is not None and minimum < top.min_installment_amount:
+        problems.append(
+            f"{where}.min_installment_amount {minimum} is below the outer bound "
+            f"payment_plan.min_installment_amount {top.min_installment_amount}"
+        )
+    if values.max_months is not None and values.max_months > top.max_months:
+        problems.append(
+            f"{where}.max_months {values.max_months} is above the outer bound "
+            f"payment_plan.max_months {top.max_months}"
+        )
+    return problems
+
+
+def _band_problems(plan: PaymentPlanSettings) -> list[str]:
+    problems = []
+    for index, band in enumerate(plan.bands):
+        where = f"payment_plan.bands.{index}"
+        problems += _bound_problems(where, band, plan)
+        if index and band.up_to <= plan.bands[index - 1].up_to:
+            problems.append(f"{where}.up_to must be above the previous band's up_to")
+    return problems
+
+
+def _profile_problems(name: str, treatment: ProfileTreatment, policy: Policy) -> list[str]:
+    where = f"profiles.{name}"
+    problems = _bound_problems(f"{where}.payment_plan", treatment.payment_plan, policy.payment_plan)
+    top, own = policy.promise_to_pay, treatment.promise_to_pay
+    if own.max_days_ahead is not None and own.max_days_ahead > top.max_days_ahead:
+        problems.append(
+            f"{where}.promise_to_pay.max_days_ahead {own.max_days_ahead} is above the outer "
+            f"bound promise_to_pay.max_days_ahead {top.max_days_ahead}"
+        )
+    if own.max_open_promises is not None and own.max_open_promises > top.max_open_promises:
+        problems.append(
+            f"{where}.promise_to_pay.max_open_promises {own.max_open_promises} is above the "
+            f"outer bound promise_to_pay.max_open_promises {top.max_open_promises}"
+        )
+    return problems
 
 
 class PolicyError(Exception):
     """The policy file is missing or invalid; the message says where."""
+
+
+class OutsidePolicy(InvalidInput):
+    """A plan or promise the bot may not agree; `violations` say why, in plain words."""
+
+    def __init__(self, violations: list[str]) -> None:
+        super().__init__("outside the policy: " + "; ".join(violations))
+        self.violations = violations
 
 
 def load_policy(path: Path | str | None = None) -> Policy:
@@ -87,12 +232,107 @@ def load_policy(path: Path | str | None = None) -> Policy:
     try:
         return Policy.model_validate(data or {})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
         raise PolicyError(f"policy file {path} is invalid: {problems}") from exc
 
 
-def handoff_level(balance: Decimal, policy: Policy) -> str:
-    """junior or senior, by the amount at stake. Pure."""
+def _describe(loc: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    return f"{'.'.join(str(p) for p in loc)}: {message}" if loc else message
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """The plan limits in force for one debtor (balance band and profile applied)."""
+
+    max_installments: int
+    min_installment_amount: Decimal
+    max_months: int
+    first_installment_within_days: int
+    min_balance: Decimal
+    max_balance: Decimal
+    allow_after_broken_plan: bool
+    # False: this debtor's profile gets no plan from the bot
+    allowed: bool = True
+
+
+@dataclass(frozen=True)
+class PromiseLimits:
+    """The promise-to-pay limits in force for one debtor (profile applied)."""
+
+    max_days_ahead: int
+    max_open_promises: int
+    # False: this debtor's profile gets no promise to pay from the bot
+    allowed: bool = True
+
+
+def profile_treatment(policy: Policy, *, profile: str | None) -> ProfileTreatment:
+    """The treatment configured for a profile; no profile: the neutral default treatment.
+    An unknown profile name is a programming error (ValueError). Pure."""
+    if profile is None:
+        return ProfileTreatment()
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+    treatment: ProfileTreatment = getattr(policy.profiles, profile)
+    return treatment
+
+
+def band_for(policy: Policy, *, balance: Decimal) -> PlanBand | None:
+    """The first amount band whose up_to the balance does not exceed, or None. Pure."""
+    return next((band for band in policy.payment_plan.bands if balance <= band.up_to), None)
+
+
+def _pick(*values: T | None) -> T:
+    """The first value that is set."""
+    for value in values:
+        if value is not None:
+            return value
+    raise ValueError("no value set")
+
+
+def effective_plan_limits(
+    policy: Policy, *, balance: Decimal, profile: str | None = None
+) -> PlanLimits:
+    """The plan limits for a debtor with this balance and profile: for each limit the
+    profile's value, else the amount band's, else the top level's. Validation has kept every
+    one of them inside the outer bounds. An unknown profile raises ValueError. Pure."""
+    top = policy.payment_plan
+    # above the last band: no band values, the top level's apply
+    band = band_for(policy, balance=balance) or PlanBand.model_construct(up_to=balance)
+    treatment = profile_treatment(policy, profile=profile)
+    own = treatment.payment_plan
+    return PlanLimits(
+        max_installments=_pick(own.max_installments, band.max_installments, top.max_installments),
+        min_installment_amount=_pick(
+            own.min_installment_amount, band.min_installment_amount, top.min_installment_amount
+        ),
+        max_months=_pick(own.max_months, band.max_months, top.max_months),
+        first_installment_within_days=_pick(
+            own.first_installment_within_days, top.first_installment_within_days
+        ),
+        min_balance=top.min_balance,
+        max_balance=top.max_balance,
+        allow_after_broken_plan=_pick(own.allow_after_broken_plan, top.allow_after_broken_plan),
+        allowed=treatment.allow_plan,
+    )
+
+
+def effective_promise_limits(policy: Policy, *, profile: str | None = None) -> PromiseLimits:
+    """The promise-to-pay limits for a debtor with this profile. Pure."""
+    top = policy.promise_to_pay
+    treatment = profile_treatment(policy, profile=profile)
+    own = treatment.promise_to_pay
+    return PromiseLimits(
+        max_days_ahead=_pick(own.max_days_ahead, top.max_days_ahead),
+        max_open_promises=_pick(own.max_open_promises, top.max_open_promises),
+        allowed=treatment.allow_promise,
+    )
+
+
+def handoff_level(balance: Decimal, policy: Policy, *, profile: str | None = None) -> HandoffLevel:
+    """junior or senior: the profile's level when it sets one, else by the amount at stake.
+    Pure."""
+    level = profile_treatment(policy, profile=profile).handoff_level
+    if level is not None:
+        return level
     return "senior" if balance >= policy.handoff.senior_from_amount else "junior"

@@ -1,4 +1,5 @@
-"""Start and stop Settle's three processes: the action server, Rasa and the gateway.
+"""Start and stop Settle's processes: the action server, Rasa, the gateway and the follow-up
+job (which marks promises and installments broken when their date passes unpaid).
 
 Used by `make run` (scripts/run.py) and by the integration tests::
 
@@ -27,7 +28,9 @@ import httpx
 
 from receivables.migrate import upgrade
 
-NAMES = ("actions", "rasa", "api")
+NAMES = ("actions", "rasa", "api", "followup")
+# seconds between two rounds of the follow-up job
+FOLLOWUP_INTERVAL = 900
 MODEL = Path("models") / "settle.tar.gz"
 # rasa_sdk has no --interface flag; its Sanic server reads the address from SANIC_HOST
 PROCESS_ENV = {"actions": {"SANIC_HOST": "127.0.0.1"}}
@@ -58,6 +61,7 @@ class Stack:
     api_host: str = "127.0.0.1"
     # where the pid files go; None: <root>/var/run
     pid_dir: Path | None = None
+    followup_interval: float = FOLLOWUP_INTERVAL
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -95,7 +99,8 @@ class Stack:
         }
 
     def commands(self) -> dict[str, list[str]]:
-        """Name -> command line, in start order (the action server first: Rasa calls it)."""
+        """Name -> command line, in start order (the action server first: Rasa calls it; the
+        follow-up job last: it serves nothing, so /healthz does not wait for it)."""
         venv, rasa_venv = self.root / ".venv" / "bin", self.root / ".venv-rasa" / "bin"
         return {
             "actions": [str(venv / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
@@ -107,7 +112,11 @@ class Stack:
             "api": [str(venv / "uvicorn"), "api.main:create_app", "--factory", "--host",
                     self.api_host, "--port", str(self.api_port), "--no-access-log",
                     # rasa-sdk pins websockets 10, too old for uvicorn; no route needs them
-                    "--ws", "none"],
+                    "--ws", "none",
+                    # open long-polls and live streams must not hold up a stop
+                    "--timeout-graceful-shutdown", "3"],
+            "followup": [str(venv / "python"), "-m", "receivables.followup", "--interval",
+                         str(self.followup_interval)],
         }  # fmt: skip
 
     def migrate(self) -> None:

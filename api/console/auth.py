@@ -20,6 +20,7 @@ from api.auth import require_admin
 from api.console.session import COOKIE, password_stamp, read_cookie
 from api.deps import SessionDep
 from receivables.collectors import get_collector
+from receivables.db import session_scope
 from receivables.errors import NotFound
 
 _secret_lock = threading.Lock()
@@ -107,6 +108,13 @@ def console_user_or_401(request: Request, session: SessionDep) -> Principal:
     return principal
 
 
+def console_user_briefly(request: Request) -> Principal:
+    """`console_user_or_401` in a unit of work of its own, closed at once: for streams, which
+    would otherwise hold a database connection for as long as they run."""
+    with session_scope(request.app.state.sessions) as session:
+        return console_user_or_401(request, session)
+
+
 def api_principal(request: Request, session: SessionDep) -> Principal:
     """For the handoff API: the admin bearer token or a console session, else 401."""
     if request.headers.get("authorization"):
@@ -125,4 +133,5 @@ def api_principal(request: Request, session: SessionDep) -> Principal:
 
 ConsoleUser = Annotated[Principal, Depends(console_user)]
 ConsoleUserOr401 = Annotated[Principal, Depends(console_user_or_401)]
+StreamUser = Annotated[Principal, Depends(console_user_briefly)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

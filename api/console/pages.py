@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.responses import Response
 
 from api.console import TEMPLATES_DIR
@@ -49,7 +51,7 @@ def money(amount: Decimal | None) -> str:
 
 
 def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """"4 min", "2 h 05", "3 d". Pure given `now`."""
+    """ "4 min", "2 h 05", "3 d". Pure given `now`."""
     if since is None:
         return ""
     minutes = max(0, int(((now or utcnow()) - since).total_seconds() // 60))
@@ -64,14 +66,20 @@ def label(value: str | None, labels: dict[str, str]) -> str:
     return labels.get(value or "", (value or "").replace("_", " ").capitalize())
 
 
+@pass_context
+def local_time(context: Context, moment: dt.datetime | None, form: str = "%d-%m %H:%M") -> str:
+    """A stored (UTC) time in the policy's timezone."""
+    zone = ZoneInfo(context.get("timezone") or "Europe/Amsterdam")
+    return moment.astimezone(zone).strftime(form) if moment else ""
+
+
 class ConsolePages:
-    def __init__(self, timezone: str = "Europe/Amsterdam") -> None:
+    def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=TEMPLATES_DIR)
-        zone = ZoneInfo(timezone)
         env = self.templates.env
         env.filters["money"] = money
         env.filters["waited"] = waited
-        env.filters["local"] = lambda t, f="%d-%m %H:%M": t.astimezone(zone).strftime(f) if t else ""
+        env.filters["local"] = local_time
         env.filters["reason"] = lambda r: label(r, REASONS)
         env.filters["flag"] = lambda f: label(f, FLAGS)
         env.filters["outcome"] = lambda o: label(o, OUTCOME_LABELS)
@@ -85,6 +93,14 @@ class ConsolePages:
         status_code: int = 200,
         **context: Any,
     ) -> Response:
-        return self.templates.TemplateResponse(
-            request, name, {"user": user, **context}, status_code=status_code
-        )
+        context = {"user": user, "timezone": _timezone(request), **context}
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def fragment(self, request: Request, name: str, **context: Any) -> str:
+        """A piece of a page as HTML text (for the live updates)."""
+        template = self.templates.get_template(name)
+        return template.render(timezone=_timezone(request), **context)
+
+
+def _timezone(request: Request) -> str:
+    return str(request.app.state.policy.handoff.timezone)

@@ -86,5 +86,7 @@ def debtor_names(*, session: Session, handoffs: list[Handoff]) -> dict[int, str]
     ids = {h.debtor_id for h in handoffs if h.debtor_id is not None}
     if not ids:
         return {}
-    rows = session.execute(select(Debtor.id, Debtor.name, Debtor.reference).where(Debtor.id.in_(ids)))
+    rows = session.execute(
+        select(Debtor.id, Debtor.name, Debtor.reference).where(Debtor.id.in_(ids))
+    )
     return {i: f"{name} ({reference})" for i, name, reference in rows}

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session, sessionmaker
 
-from api.deps import RasaDep, SessionDep
+from api.deps import RasaDep
 from api.gateway import handle_debtor_message
 from api.schemas import ConversationMessages, MessageCreate, MessageRead
 from receivables.conversations import get_conversation, list_messages
+from receivables.db import session_scope
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -25,6 +28,7 @@ async def post_message(
         text=body.text,
         language=body.language,
     )
+    request.app.state.outbound.notify()  # the console and other open pages see it at once
     return ConversationMessages(
         conversation_id=conversation_id,
         state=turn.state,  # type: ignore[arg-type]
@@ -32,16 +36,39 @@ async def post_message(
     )
 
 
-@router.get("/{conversation_id}/messages", response_model=ConversationMessages)
-def get_messages(
-    conversation_id: ConversationId,
-    session: SessionDep,
-    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+def _read_messages(
+    sessions: sessionmaker[Session], conversation_id: str, after: int | None
 ) -> ConversationMessages:
-    conversation = get_conversation(session=session, conversation_id=conversation_id)
-    messages = list_messages(session=session, conversation_id=conversation_id, after=after)
-    return ConversationMessages(
-        conversation_id=conversation_id,
-        state=conversation.state,  # type: ignore[arg-type]
-        messages=[MessageRead.model_validate(m) for m in messages],
-    )
+    with session_scope(sessions) as session:
+        conversation = get_conversation(session=session, conversation_id=conversation_id)
+        messages = list_messages(session=session, conversation_id=conversation_id, after=after)
+        return ConversationMessages(
+            conversation_id=conversation_id,
+            state=conversation.state,  # type: ignore[arg-type]
+            messages=[MessageRead.model_validate(m) for m in messages],
+        )
+
+
+@router.get("/{conversation_id}/messages", response_model=ConversationMessages)
+async def get_messages(
+    conversation_id: ConversationId,
+    request: Request,
+    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    # long-polling: hold an answer with nothing new for up to `wait` s, until a message
+    # arrives or the conversation's state changes
+    wait: Annotated[float, Query(ge=0, le=30)] = 0,
+) -> ConversationMessages:
+    sessions, outbound = request.app.state.sessions, request.app.state.outbound
+    loop = asyncio.get_running_loop()
+    deadline, first_state = loop.time() + wait, None
+    while True:
+        version = outbound.version
+        result = await asyncio.to_thread(_read_messages, sessions, conversation_id, after)
+        first_state = first_state or result.state
+        remaining = deadline - loop.time()
+        if result.messages or result.state != first_state or remaining <= 0:
+            return result
+        if await request.is_disconnected():  # the page has gone: stop waiting for it
+            return result
+        # woken at once by the gateway; a look every 2 s catches other processes' writes
+        await outbound.wait_for_change(version, min(remaining, 2.0))

@@ -4,9 +4,13 @@
   const UI = {
     nl: { you: "U", bot: "Assistent", collector: "Medewerker", system: "Settle", send: "Verstuur",
           label: "Uw bericht", error: "Het versturen is niet gelukt. Probeer het nog eens.",
+          waiting: "Een collega neemt uw gesprek over en antwoordt u hier. U kunt gewoon verder typen.",
+          human: "U chat nu met een medewerker.",
           intro: "Hallo! Ik ben de digitale assistent. Vraag mij gerust naar uw saldo, uw openstaande facturen of hoe u kunt betalen." },
     en: { you: "You", bot: "Assistant", collector: "Colleague", system: "Settle", send: "Send",
           label: "Your message", error: "Sending failed. Please try again.",
+          waiting: "A colleague will take over and reply to you here. Feel free to keep typing.",
+          human: "You are now chatting with a colleague.",
           intro: "Hello! I'm the digital assistant. Ask me about your balance, your open invoices or how to pay." },
   };
   const store = window.localStorage;
@@ -17,10 +21,14 @@
   }
   let language = store.getItem("settle.language") || ((navigator.language || "nl").slice(0, 2) === "en" ? "en" : "nl");
   let lastId = 0;
+  let state = "bot";
+  let loaded = false; // history shown: from now on the debtor's own messages are already on screen
+  const seen = new Set();
   const log = document.getElementById("log");
   const form = document.getElementById("form");
   const input = document.getElementById("text");
   const typing = document.getElementById("typing");
+  const stateLine = document.getElementById("state");
   const base = "/api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages";
 
   function linkify(text, node) {
@@ -37,8 +45,11 @@
   }
 
   function render(message) {
-    if (message.id && message.id <= lastId) return;
-    if (message.id) lastId = message.id;
+    if (message.id) {
+      if (seen.has(message.id)) return;
+      seen.add(message.id);
+      lastId = Math.max(lastId, message.id);
+    }
     const li = document.createElement("li");
     li.className = "msg msg--" + message.sender;
     const who = document.createElement("span");
@@ -61,7 +72,15 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  function showState(next) {
+    state = next || state;
+    const line = state === "waiting" || state === "human" ? UI[language][state] : "";
+    stateLine.textContent = line;
+    stateLine.hidden = !line;
+  }
+
   async function send(text, shown) {
+    loaded = true;
     render({ sender: "debtor", text: shown || text, buttons: [] });
     typing.hidden = false;
     try {
@@ -72,6 +91,7 @@
       if (!response.ok) throw new Error(response.status);
       const body = await response.json();
       body.messages.forEach(render);
+      showState(body.state);
     } catch (e) {
       render({ sender: "system", text: UI[language].error, buttons: [] });
     } finally {
@@ -79,14 +99,30 @@
     }
   }
 
-  async function poll() {
-    try {
-      const response = await fetch(base + (lastId ? "?after=" + lastId : ""));
-      if (response.ok) {
-        const body = await response.json();
-        body.messages.forEach(function (m) { if (m.sender !== "debtor" || !lastId) render(m); else lastId = Math.max(lastId, m.id); });
-      }
-    } catch (e) { /* offline: try again later */ }
+  // everything after the last message seen; with `wait` the server holds the answer until
+  // something arrives (a colleague's reply, a payment confirmation) or the state changes
+  async function poll(wait) {
+    const query = new URLSearchParams();
+    if (lastId) query.set("after", String(lastId));
+    if (wait) query.set("wait", String(wait));
+    const response = await fetch(base + (query.toString() ? "?" + query : ""));
+    if (!response.ok) return false; // 404: no conversation yet
+    const body = await response.json();
+    body.messages.forEach(function (m) {
+      if (m.sender !== "debtor" || !loaded) render(m);
+      else { seen.add(m.id); lastId = Math.max(lastId, m.id); }
+    });
+    loaded = true;
+    showState(body.state);
+    return true;
+  }
+
+  async function listen() {
+    for (;;) {
+      let ok = false;
+      try { ok = await poll(25); } catch (e) { /* offline: try again shortly */ }
+      if (!ok) await new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    }
   }
 
   function setLanguage(lang) {
@@ -96,6 +132,7 @@
     document.getElementById("send").textContent = UI[lang].send;
     document.getElementById("text-label").textContent = UI[lang].label;
     input.placeholder = UI[lang].label;
+    showState(state);
   }
 
   document.querySelectorAll("[data-lang]").forEach(function (b) {
@@ -109,10 +146,10 @@
     send(text);
   });
   setLanguage(language);
-  poll().then(function () {
+  poll(0).catch(function () { return false; }).then(function () {
     // a new conversation starts with a short hint of what the assistant does (not stored)
     if (!log.children.length) render({ sender: "bot", text: UI[language].intro, buttons: [] });
+    listen();
   });
-  setInterval(poll, 3000);
   input.focus();
 })();

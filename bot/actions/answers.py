@@ -11,9 +11,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.account import list_invoices, tell_balance, verified_debtor_id
+from bot.actions.arrangements import offer_plan, offer_promise
 from bot.actions.paying import check_payment, send_payment_link
 
-Answer = Callable[[CollectingDispatcher, Tracker, int], Awaitable[None]]
+# an answer may return events (an offer waiting for a yes, say)
+Answer = Callable[[CollectingDispatcher, Tracker, int], Awaitable[list[dict[str, Any]] | None]]
 
 # the intent that asks -> the topic remembered across verification -> the answer
 TOPICS = {
@@ -21,12 +23,16 @@ TOPICS = {
     "ask_invoices": "invoices",
     "pay_now": "pay",
     "already_paid": "already_paid",
+    "request_plan": "plan",
+    "promise_to_pay": "promise",
 }
 ANSWERS: dict[str, Answer] = {
     "balance": tell_balance,
     "invoices": list_invoices,
     "pay": send_payment_link,
     "already_paid": check_payment,
+    "plan": offer_plan,
+    "promise": offer_promise,
 }
 
 
@@ -43,8 +49,7 @@ class _VerifiedAnswer(Action, ABC):
         if debtor_id is None:
             dispatcher.utter_message(response="utter_verification_unavailable")
             return []
-        await ANSWERS[self.topic](dispatcher, tracker, debtor_id)
-        return []
+        return await ANSWERS[self.topic](dispatcher, tracker, debtor_id) or []
 
 
 class ActionTellBalance(_VerifiedAnswer):
@@ -73,3 +78,17 @@ class ActionCheckPayment(_VerifiedAnswer):
 
     def name(self) -> str:
         return "action_check_payment"
+
+
+class ActionProposePlan(_VerifiedAnswer):
+    topic = "plan"
+
+    def name(self) -> str:
+        return "action_propose_plan"
+
+
+class ActionProposePromise(_VerifiedAnswer):
+    topic = "promise"
+
+    def name(self) -> str:
+        return "action_propose_promise"

@@ -48,9 +48,17 @@ def bot_offers(tracker: Tracker) -> list[str]:
     return [label for name, label in offers.items() if name in done]
 
 
-def _hand_off(
-    session: Session, *, tracker: Tracker, reason: str, debtor_id: int | None, texts: list[str]
+def hand_off(
+    session: Session,
+    *,
+    tracker: Tracker,
+    reason: str,
+    debtor_id: int | None,
+    texts: list[str],
+    offered: tuple[str, ...] = (),
 ) -> Escalated:
+    """Create the handoff (once per open conversation) with its summary, level and flags;
+    a disputed invoice goes on hold."""
     debtor = session.get(Debtor, debtor_id) if debtor_id is not None else None
     balance: Decimal | None = None
     on_hold = None
@@ -70,7 +78,7 @@ def _hand_off(
     facts = SummaryFacts(
         reason=reason, debtor_name=debtor.name if debtor else None,
         reference=debtor.reference if debtor else None, verified=debtor is not None,
-        balance=balance, asked=texts, offered=bot_offers(tracker), flags=flags,
+        balance=balance, asked=texts, offered=[*bot_offers(tracker), *offered], flags=flags,
         disputed_invoice=on_hold,
     )  # fmt: skip
     create_handoff(
@@ -94,19 +102,24 @@ class ActionHandOff(Action):
         texts = debtor_texts(tracker)
         debtor_id = verified_debtor_id(tracker)
         done = await run_in_session(
-            lambda s: _hand_off(s, tracker=tracker, reason=reason, debtor_id=debtor_id, texts=texts)
+            lambda s: hand_off(s, tracker=tracker, reason=reason, debtor_id=debtor_id, texts=texts)
         )
         dispatcher.utter_message(response=f"utter_handoff_{done.reason}")
         if done.on_hold:
             dispatcher.utter_message(response="utter_invoice_on_hold", number=done.on_hold)
         if done.reason == "cannot_pay":
             dispatcher.utter_message(response="utter_debt_help")
-        policy = get_policy().handoff
-        moment = reply_moment(
-            dt.datetime.now(dt.UTC), policy.working_hours, policy.timezone, language_of(tracker)
-        )
-        if moment:
-            dispatcher.utter_message(response="utter_handoff_when_later", moment=moment)
-        else:
-            dispatcher.utter_message(response="utter_handoff_when_open")
+        tell_when(dispatcher, tracker)
         return []
+
+
+def tell_when(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """When a colleague replies: soon within working hours, else the next opening."""
+    policy = get_policy().handoff
+    moment = reply_moment(
+        dt.datetime.now(dt.UTC), policy.working_hours, policy.timezone, language_of(tracker)
+    )
+    if moment:
+        dispatcher.utter_message(response="utter_handoff_when_later", moment=moment)
+    else:
+        dispatcher.utter_message(response="utter_handoff_when_open")

@@ -13,15 +13,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
 from receivables.dates import format_date
 from receivables.errors import NotFound
 from receivables.identifiers import find_invoice_number
 from receivables.invoices import get_open_balance, list_open_invoices
-from receivables.models import Installment, Payment, PaymentPlan, utcnow
+from receivables.models import Payment, utcnow
 from receivables.money import format_money
 from receivables.payment_links import NothingToPay, get_or_create_link, resolve_target
+from receivables.plans import get_next_installment
 
 RECENT_DAYS = 14
 PAY_INTENT = "pay_now"
@@ -37,19 +39,6 @@ def public_url() -> str:
     return (os.environ.get("SETTLE_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
-def request_text(tracker: Tracker) -> str:
-    """The message that asked to pay: the latest one, or, when the question is answered
-    right after verification, the one that started it."""
-    latest = tracker.latest_message or {}
-    if (latest.get("intent") or {}).get("name") == PAY_INTENT:
-        return str(latest.get("text") or "")
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == PAY_INTENT:
-                return str(event.get("text") or "")
-    return str(latest.get("text") or "")
-
-
 @dataclass(frozen=True)
 class LinkAnswer:
     url: str
@@ -58,27 +47,13 @@ class LinkAnswer:
     valid_until: dt.date
 
 
-def _next_installment(session: Session, debtor_id: int) -> Installment | None:
-    return session.scalar(
-        select(Installment)
-        .join(PaymentPlan, Installment.plan_id == PaymentPlan.id)
-        .where(
-            PaymentPlan.debtor_id == debtor_id,
-            PaymentPlan.status == "active",
-            Installment.status != "paid",
-        )
-        .order_by(Installment.due_date, Installment.sequence)
-        .limit(1)
-    )
-
-
 def _make_link(
     session: Session, *, debtor_id: int, text: str, language: str, conversation_id: str
 ) -> LinkAnswer | None:
     words = _WHAT["nl" if language == "nl" else "en"]
     numbers = [i.number for i in list_open_invoices(session=session, debtor_id=debtor_id)]
     number = find_invoice_number(text, numbers)
-    installment = None if number else _next_installment(session, debtor_id)
+    installment = None if number else get_next_installment(session=session, debtor_id=debtor_id)
     try:
         target = resolve_target(
             session=session, debtor_id=debtor_id, invoice_number=number,
@@ -104,7 +79,7 @@ async def send_payment_link(
     dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
 ) -> None:
     language = language_of(tracker)
-    text = request_text(tracker)
+    text = asked_text(tracker, (PAY_INTENT,))
     answer = await run_in_session(
         lambda s: _make_link(
             s,

@@ -218,8 +218,9 @@ class ActionVerificationComplete(Action):
         name = await run_in_session(lambda s: get_debtor(session=s, debtor_id=int(debtor_id)).name)
         dispatcher.utter_message(response="utter_verified", name=name)
         answer = ANSWERS.get(tracker.get_slot("requested_topic") or "")
+        events: list[dict[str, Any]] = []
         if answer:
-            await answer(dispatcher, tracker, int(debtor_id))
+            events = await answer(dispatcher, tracker, int(debtor_id)) or []
         else:
             dispatcher.utter_message(response="utter_how_can_help")
-        return [SlotSet("requested_topic", None)]
+        return [SlotSet("requested_topic", None), *events]

@@ -27,8 +27,12 @@ from bot.actions.answers import (
     ActionCheckPayment,
     ActionListInvoices,
     ActionPayNow,
+    ActionProposePlan,
+    ActionProposePromise,
     ActionTellBalance,
 )
+from bot.actions.arrangements import ActionConfirmArrangement, ActionDeclineArrangement
+from bot.actions.escalation import ActionHandOff
 from bot.actions.formatting import invoice_lines, payment_option_lines
 from bot.actions.language import ActionSetLanguage, language_of
 from bot.actions.verification import (
@@ -38,13 +42,16 @@ from bot.actions.verification import (
     requested_topic,
 )
 from receivables.audit import list_events, record_event
+from receivables.dates import format_date
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.debtors import create_debtor
-from receivables.invoices import OpenInvoice, create_invoice
+from receivables.invoices import OpenInvoice, create_invoice, list_open_invoices
 from receivables.migrate import upgrade
 from receivables.models import Handoff
 from receivables.payments import book_payment
+from receivables.plans import list_plans
 from receivables.policy import load_policy
+from receivables.promises import list_promises
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -1011,3 +1018,134 @@ async def test_already_paid_tells_what_is_on_record(
     none = CollectingDispatcher()
     await ActionCheckPayment().run(none, verified(debtors.anna, "nl"), DOMAIN)
     assert only(none, "utter_no_payment_found")["balance"] == "€ 239,95"
+
+
+# --- handing off to a person -----------------------------------------------------------
+
+
+async def test_cannot_pay_hands_off_with_empathy_flags_and_summary(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    t = verified(debtors.anna, "nl", text="mijn man is overleden, ik kan het niet betalen",
+                 intent="cannot_pay", sender="c-hardship")  # fmt: skip
+    await ActionHandOff().run(dispatcher, t, DOMAIN)
+    said = responses(dispatcher)
+    assert said[:2] == ["utter_handoff_cannot_pay", "utter_debt_help"]
+    assert said[2] in ("utter_handoff_when_open", "utter_handoff_when_later")
+    [handoff] = database.handoffs("c-hardship")
+    assert (handoff.reason, handoff.level, handoff.status) == ("cannot_pay", "junior", "waiting")
+    assert handoff.flags == ["bereavement"] and handoff.balance == Decimal("239.95")
+    assert "Anna de Vries (48213907), verified." in handoff.summary
+    # a retried action creates no second handoff
+    await ActionHandOff().run(CollectingDispatcher(), t, DOMAIN)
+    assert len(database.handoffs("c-hardship")) == 1
+
+
+async def test_a_dispute_puts_the_named_invoice_on_hold(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    t = verified(debtors.anna, "nl", text="factuur F2026-0107 klopt niet", intent="dispute",
+                 sender="c-dispute")  # fmt: skip
+    await ActionHandOff().run(dispatcher, t, DOMAIN)
+    assert only(dispatcher, "utter_invoice_on_hold")["number"] == "F2026-0107"
+    [handoff] = database.handoffs("c-dispute")
+    assert handoff.reason == "dispute" and "F2026-0107 (put on hold)" in handoff.summary
+    statuses = database.run(
+        lambda s: {
+            i.number: i.status for i in list_open_invoices(session=s, debtor_id=debtors.anna)
+        }
+    )
+    assert statuses == {"F2026-0042": "open", "F2026-0107": "on_hold"}
+
+
+async def test_a_stranger_asking_for_a_person_is_handed_off_without_account_data(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    t = tracker("I want to talk to a person", intent="request_human", language="en",
+                sender="c-human")  # fmt: skip
+    await ActionHandOff().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher)[0] == "utter_handoff_requested_human"
+    [handoff] = database.handoffs("c-human")
+    assert handoff.reason == "requested_human" and handoff.debtor_id is None
+    assert handoff.balance is None and "NOT verified" in handoff.summary
+
+
+async def test_a_large_balance_goes_to_a_senior(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    t = verified(debtors.james, "en", text="I have no money", intent="cannot_pay", sender="c-big")
+    await ActionHandOff().run(dispatcher, t, DOMAIN)
+    [handoff] = database.handoffs("c-big")
+    assert handoff.level == "senior" and handoff.balance == Decimal("3000.00")
+
+
+# --- plans and promises ----------------------------------------------------------------
+
+
+def plans_of(database: Database, debtor_id: int) -> list[list[tuple[str, dt.date]]]:
+    return database.run(lambda s: [[(str(i.amount), i.due_date) for i in p.installments]
+                                   for p in list_plans(session=s, debtor_id=debtor_id)])  # fmt: skip
+
+
+async def test_a_plan_beyond_the_maximum_gets_a_counter_offer_and_is_stored_on_yes(
+    database: Database, debtors: Debtors
+) -> None:
+    asked = CollectingDispatcher()
+    t = verified(debtors.mark, "en", text="can I pay in 12 installments?", intent="request_plan")
+    events = await ActionProposePlan().run(asked, t, DOMAIN)
+    counter = only(asked, "utter_plan_counter")
+    assert (counter["count"], counter["amount"]) == (6, "€166.67")
+    assert counter["lines"].count("\n") == 5 and "€166.65 by" in counter["lines"]
+    assert plans_of(database, debtors.mark) == []  # nothing stored before the yes
+    slots = slots_of(events)
+    assert slots["arrangement"] == "plan"
+    yes = CollectingDispatcher()
+    confirmed = verified(debtors.mark, "en", text="yes", intent="affirm", **slots)
+    assert slots_of(await ActionConfirmArrangement().run(yes, confirmed, DOMAIN)) == {
+        "arrangement": None, "arrangement_offer": None}  # fmt: skip
+    assert only(yes, "utter_plan_agreed")["amount"] == "€166.67"
+    [plan] = plans_of(database, debtors.mark)
+    assert [a for a, _ in plan] == ["166.67"] * 5 + ["166.65"]
+    # asking again: the plan that exists is shown, no second one
+    again = CollectingDispatcher()
+    await ActionProposePlan().run(again, t, DOMAIN)
+    assert responses(again) == ["utter_plan_exists"]
+
+
+async def test_declining_the_most_the_policy_allows_goes_to_a_person(
+    database: Database, debtors: Debtors
+) -> None:
+    t = verified(debtors.anna, "nl", text="ik kan 10 euro per maand", intent="request_plan",
+                 sender="c-plan-no")  # fmt: skip
+    events = await ActionProposePlan().run(CollectingDispatcher(), t, DOMAIN)
+    no = CollectingDispatcher()
+    declined = verified(debtors.anna, "nl", text="nee", intent="deny", sender="c-plan-no",
+                        **slots_of(events))  # fmt: skip
+    await ActionDeclineArrangement().run(no, declined, DOMAIN)
+    assert responses(no)[0] == "utter_plan_needs_colleague"
+    [handoff] = database.handoffs("c-plan-no")
+    assert handoff.reason == "outside_limits" and "payment plan" in handoff.summary
+    assert plans_of(database, debtors.anna) == []
+
+
+async def test_a_promise_is_read_back_and_one_too_far_ahead_gets_the_latest_date(
+    database: Database, debtors: Debtors
+) -> None:
+    ok = CollectingDispatcher()
+    t = verified(debtors.anna, "nl", text="ik betaal morgen", intent="promise_to_pay")
+    events = await ActionProposePromise().run(ok, t, DOMAIN)
+    offer = only(ok, "utter_promise_offer")
+    assert offer["amount"] == "€ 239,95"
+    assert offer["date"].endswith(format_date(TODAY + dt.timedelta(days=1), "nl"))
+    late = CollectingDispatcher()
+    far = verified(debtors.anna, "en", text="I'll pay in two months", intent="promise_to_pay")
+    await ActionProposePromise().run(late, far, DOMAIN)
+    latest = TODAY + dt.timedelta(days=14)
+    assert only(late, "utter_promise_too_late")["latest"].endswith(format_date(latest, "en"))
+    yes = CollectingDispatcher()
+    agreed = verified(debtors.anna, "nl", text="ja", intent="affirm", **slots_of(events))
+    await ActionConfirmArrangement().run(yes, agreed, DOMAIN)
+    assert only(yes, "utter_promise_agreed")["amount"] == "€ 239,95"
+    promises = database.run(lambda s: [(str(p.amount), p.date) for p in
+                                       list_promises(session=s, debtor_id=debtors.anna)])  # fmt: skip
+    assert promises == [("239.95", TODAY + dt.timedelta(days=1))]

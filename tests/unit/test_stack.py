@@ -97,6 +97,29 @@ def test_starts_becomes_healthy_and_stops_every_group(tmp_path: Path) -> None:
     assert stack.processes == {}
 
 
+def test_the_follow_up_job_is_started_and_stopped_but_not_waited_for(tmp_path: Path) -> None:
+    """The job serves no HTTP: the stack is healthy when the gateway is, and stopping the
+    stack stops the job too."""
+    stack = make_stack(tmp_path, {})
+    stack.fake = {"actions": SLEEPER, "rasa": SLEEPER, "api": web_server(stack, tmp_path / "site"),
+                  "followup": SLEEPER}  # fmt: skip
+    with stack:
+        assert stack.wait_healthy(timeout=20) < 20
+        job = stack.processes["followup"].pid
+        assert int((tmp_path / "run" / "followup.pid").read_text()) == job
+    assert not alive(job)
+
+
+def test_the_interval_of_the_follow_up_job(tmp_path: Path) -> None:
+    stack = Stack(
+        root=tmp_path, database_url="sqlite://", rasa_port=1, actions_port=2, api_port=3,
+        admin_token="a", rasa_token="r", log_dir=tmp_path, followup_interval=60,
+    )  # fmt: skip
+    command = stack.commands()["followup"]
+    assert command[0] == str(tmp_path / ".venv" / "bin" / "python")
+    assert command[-2:] == ["--interval", "60"]
+
+
 def test_a_process_that_dies_fails_the_wait_with_its_log(tmp_path: Path) -> None:
     crash = [sys.executable, "-c", "import sys; print('no model found'); sys.exit(3)"]
     stack = make_stack(tmp_path, {"actions": SLEEPER, "rasa": crash})
@@ -155,7 +178,8 @@ def test_the_real_commands_need_the_environments_and_the_model(tmp_path: Path) -
     with pytest.raises(StackError, match="make run"):
         stack.start()
     commands = stack.commands()
-    assert list(commands) == ["actions", "rasa", "api"]
+    assert list(commands) == ["actions", "rasa", "api", "followup"]
+    assert commands["followup"][1:] == ["-m", "receivables.followup", "--interval", "900"]
     assert commands["rasa"][commands["rasa"].index("--auth-token") + 1] == "r"
     assert "--enable-api" in commands["rasa"]
 

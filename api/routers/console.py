@@ -1,0 +1,235 @@
+"""The collector console: sign-in, the live queue, the conversation view and its forms.
+Pages render from the database; every change goes through the handoff desk (api.console.desk),
+just like the handoff API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+
+from api.console.auth import (
+    ConsoleUser,
+    ConsoleUserOr401,
+    Principal,
+    StreamUser,
+    cookie_secret,
+    signed_in,
+)
+from api.console.desk import HandoffDesk
+from api.console.live import change_events
+from api.console.pages import ConsolePages
+from api.console.panel import debtor_names, load_case
+from api.console.session import COOKIE, MAX_AGE, make_cookie
+from api.deps import SessionDep
+from receivables.collectors import authenticate
+from receivables.conversations import list_messages
+from receivables.errors import DomainError
+from receivables.handoffs import list_queue, list_recently_resolved
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
+PAGES = ConsolePages()
+HOME = "/console"
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _local_next(target: str | None) -> str:
+    return target if target and target.startswith("/console") and "//" not in target else HOME
+
+
+def _case_url(handoff_id: int, notice: str | None = None) -> str:
+    return f"/console/handoffs/{handoff_id}" + (f"?notice={quote(notice)}" if notice else "")
+
+
+# --- signing in and out ----------------------------------------------------------------
+@router.get("/login")
+def login_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    if signed_in(request, session):
+        return _redirect(_local_next(next))
+    return PAGES.render(request, "login.html", next=_local_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    collector = authenticate(session=session, username=username, password=password)
+    if collector is None:
+        return PAGES.render(
+            request, "login.html", status_code=401, next=_local_next(next), username=username,
+            error="That username and password do not match an active account.",
+        )  # fmt: skip
+    response = _redirect(_local_next(next))
+    response.set_cookie(
+        COOKIE, make_cookie(collector.username, collector.password_hash, cookie_secret(request)),
+        max_age=MAX_AGE, httponly=True, samesite="lax", path="/",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = _redirect("/console/login")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# --- the queue ------------------------------------------------------------------------
+def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str, Any]:
+    handoffs = list_queue(
+        session=session, role=user.role, username=user.username, junior_wait=desk.junior_wait
+    )
+    handoffs = [h for h in handoffs if h.status != "resolved"]
+    return {"handoffs": handoffs, "names": debtor_names(session=session, handoffs=handoffs)}
+
+
+@router.get("")
+def queue_page(request: Request, session: SessionDep, user: ConsoleUser, desk: Desk) -> Response:
+    return PAGES.render(request, "queue.html", user, **_queue(session, user, desk))
+
+
+@router.get("/queue/rows")
+def queue_rows(
+    request: Request, session: SessionDep, user: ConsoleUserOr401, desk: Desk
+) -> Response:
+    return PAGES.render(request, "_queue_rows.html", user, **_queue(session, user, desk))
+
+
+@router.get("/resolved")
+def resolved_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
+    handoffs = list_recently_resolved(session=session)
+    names = debtor_names(session=session, handoffs=handoffs)
+    return PAGES.render(request, "resolved.html", user, handoffs=handoffs, names=names)
+
+
+@router.get("/events")
+def events(request: Request, user: StreamUser) -> StreamingResponse:
+    stream = change_events(request.app.state.sessions, request.app.state.outbound)
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+
+# --- one case -------------------------------------------------------------------------
+@router.get("/handoffs/{handoff_id}")
+def case_page(
+    request: Request,
+    handoff_id: int,
+    session: SessionDep,
+    user: ConsoleUser,
+    desk: Desk,
+    notice: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    handoff = desk.load(session, handoff_id, user)
+    case = load_case(session=session, handoff=handoff)
+    return PAGES.render(
+        request, "case.html", user, case=case, notice=notice, today=dt.date.today(),
+        mine=handoff.status == "claimed" and handoff.collector == user.username,
+    )  # fmt: skip
+
+
+@router.get("/handoffs/{handoff_id}/live")
+def case_live(
+    request: Request,
+    handoff_id: int,
+    session: SessionDep,
+    user: ConsoleUserOr401,
+    desk: Desk,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+) -> JSONResponse:
+    """New transcript lines (as HTML) and the case's state, for the open page."""
+    handoff = desk.load(session, handoff_id, user)
+    messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
+    html = PAGES.fragment(request, "_messages.html", messages=messages)
+    return JSONResponse({
+        "status": handoff.status, "collector": handoff.collector,
+        "last_id": messages[-1].id if messages else after, "html": html,
+    })  # fmt: skip
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+@router.post("/handoffs/{handoff_id}/claim")
+async def claim(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+    try:
+        await desk.claim(user, handoff_id, None)
+    except DomainError as exc:
+        return _redirect(_case_url(handoff_id, str(exc)))
+    return _redirect(_case_url(handoff_id))
+
+
+@router.post("/handoffs/{handoff_id}/reply")
+async def reply(
+    request: Request,
+    handoff_id: int,
+    user: ConsoleUser,
+    desk: Desk,
+    text: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    try:
+        message = await desk.reply(user, handoff_id, text)
+    except DomainError as exc:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=409)
+        return _redirect(_case_url(handoff_id, str(exc)))
+    if _wants_json(request):
+        return JSONResponse({"id": message.id})
+    return _redirect(_case_url(handoff_id))
+
+
+@router.post("/handoffs/{handoff_id}/release")
+async def release(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+    try:
+        await desk.release(user, handoff_id)
+    except DomainError as exc:
+        return _redirect(_case_url(handoff_id, str(exc)))
+    return _redirect(HOME)
+
+
+@router.post("/handoffs/{handoff_id}/resolve")
+async def resolve(
+    handoff_id: int,
+    user: ConsoleUser,
+    desk: Desk,
+    outcome: Annotated[str, Form(max_length=32)] = "other",
+    note: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    try:
+        await desk.resolve(user, handoff_id, note, outcome)
+    except DomainError as exc:
+        return _redirect(_case_url(handoff_id, str(exc)))
+    return _redirect(HOME)
+
+
+# HOOK: a senior agrees a plan outside the bot's limits (stored as outside_policy=True,
+# agreed_by="collector:<username>", equal monthly terms); juniors get 403.
+@router.post("/handoffs/{handoff_id}/plan")
+async def agree_plan(
+    handoff_id: int,
+    user: ConsoleUser,
+    desk: Desk,
+    total: Annotated[Decimal, Form(gt=0, max_digits=12, decimal_places=2)],
+    installments: Annotated[int, Form(ge=1, le=120)],
+    first_due: Annotated[dt.date, Form()],
+) -> Response:
+    try:
+        plan = await desk.agree_plan(
+            user, handoff_id, total=total, installments=installments, first_due=first_due
+        )
+    except DomainError as exc:
+        return _redirect(_case_url(handoff_id, str(exc)))
+    return _redirect(_case_url(handoff_id, f"Plan {plan.id} recorded (outside policy)."))

@@ -1,0 +1,184 @@
+"""The follow-up job: promises and installments whose date passed unpaid become broken, so
+later conversations can mention them and the policy can decide on a new plan.
+
+    python -m receivables.followup            # every 15 minutes until SIGTERM or Ctrl-C
+    python -m receivables.followup --once     # one round, then exit (cron)
+
+Reads SETTLE_DATABASE_URL and SETTLE_POLICY_FILE (grace days: followup.grace_days; "today"
+in the creditor's time zone: handoff.timezone). `make run` starts it with the other processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from receivables.audit import record_event
+from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from receivables.models import Installment, PaymentPlan, Promise
+from receivables.plans import settle_installments
+from receivables.policy import Policy, PolicyError, load_policy
+from receivables.promises import settle_promises
+
+DEFAULT_INTERVAL = 900.0
+log = logging.getLogger("settle.followup")
+
+
+@dataclass
+class FollowupResult:
+    """Ids of what one round marked broken."""
+
+    promises_broken: list[int] = field(default_factory=list)
+    installments_broken: list[int] = field(default_factory=list)
+    plans_broken: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.promises_broken)} promises, {len(self.installments_broken)} "
+            f"installments and {len(self.plans_broken)} plans marked broken"
+        )
+
+
+def _overdue_promises(session: Session, cutoff: dt.date) -> list[Promise]:
+    return list(
+        session.scalars(
+            select(Promise)
+            .where(Promise.status == "open", Promise.date < cutoff)
+            .order_by(Promise.id)
+        )
+    )
+
+
+def _overdue_installments(session: Session, cutoff: dt.date) -> list[Installment]:
+    return list(
+        session.scalars(
+            select(Installment)
+            .join(PaymentPlan)
+            .where(
+                Installment.status == "open",
+                Installment.due_date < cutoff,
+                PaymentPlan.status.in_(("active", "broken")),
+            )
+            .order_by(Installment.id)
+        )
+    )
+
+
+def mark_broken(*, session: Session, today: dt.date, grace_days: int = 0) -> FollowupResult:
+    """Mark open promises and installments dated more than `grace_days` before `today` as
+    broken, and their plans too, each with an audit event ("promise_broken",
+    "installment_missed", "plan_broken"). Payments booked since are counted first (a debtor
+    who paid is never marked broken). Idempotent: a second run the same day changes
+    nothing. Does not commit."""
+    cutoff = today - dt.timedelta(days=grace_days)
+    result = FollowupResult()
+    debtors = {p.debtor_id for p in _overdue_promises(session, cutoff)}
+    debtors |= {i.plan.debtor_id for i in _overdue_installments(session, cutoff)}
+    for debtor_id in sorted(debtors):
+        settle_installments(session=session, debtor_id=debtor_id)
+        settle_promises(session=session, debtor_id=debtor_id)
+    for promise in _overdue_promises(session, cutoff):
+        promise.status = "broken"
+        result.promises_broken.append(promise.id)
+        record_event(
+            session=session, actor="system", action="promise_broken", debtor_id=promise.debtor_id,
+            conversation_id=promise.conversation_id,
+            detail={"promise_id": promise.id, "amount": str(promise.amount),
+                    "date": promise.date.isoformat()},
+        )  # fmt: skip
+    for installment in _overdue_installments(session, cutoff):
+        installment.status = "broken"
+        plan = installment.plan
+        result.installments_broken.append(installment.id)
+        record_event(
+            session=session, actor="system", action="installment_missed",
+            debtor_id=plan.debtor_id, conversation_id=plan.conversation_id,
+            detail={"plan_id": plan.id, "installment_id": installment.id,
+                    "sequence": installment.sequence, "amount": str(installment.amount),
+                    "due_date": installment.due_date.isoformat()},
+        )  # fmt: skip
+        if plan.status == "active":
+            plan.status = "broken"
+            result.plans_broken.append(plan.id)
+            record_event(
+                session=session, actor="system", action="plan_broken", debtor_id=plan.debtor_id,
+                conversation_id=plan.conversation_id,
+                detail={"plan_id": plan.id, "missed_installment_id": installment.id},
+            )  # fmt: skip
+    session.flush()
+    return result
+
+
+def creditor_today(policy: Policy, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the creditor is (handoff.timezone)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(ZoneInfo(policy.handoff.timezone)).date()
+
+
+def run_once(factory: sessionmaker[Session], policy: Policy) -> FollowupResult:
+    with session_scope(factory) as session:
+        return mark_broken(
+            session=session, today=creditor_today(policy), grace_days=policy.followup.grace_days
+        )
+
+
+class _Stop:
+    """Set by SIGTERM or SIGINT: the loop ends after the current round."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("%s: stopping", signal.Signals(signum).name)
+        self.event.set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m receivables.followup", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="run one round and exit")
+    parser.add_argument(
+        "--interval", type=float, default=DEFAULT_INTERVAL, help="seconds between rounds"
+    )
+    args = parser.parse_args(argv)
+    if args.interval <= 0:
+        parser.error("--interval must be positive")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        policy = load_policy(os.environ.get("SETTLE_POLICY_FILE") or None)
+    except PolicyError as exc:
+        log.error("%s", exc)
+        return 2
+    engine = make_engine(os.environ.get("SETTLE_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    factory = make_session_factory(engine)
+    stop = None if args.once else _Stop()
+    try:
+        while True:
+            try:
+                log.info("%s", run_once(factory, policy))
+            except SQLAlchemyError as exc:
+                # the database may be down for a moment: try again next round
+                log.error("round failed: %s", exc)
+                if args.once:
+                    return 1
+            if stop is None or stop.event.wait(args.interval):
+                return 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""The collector console: password hashes and the signed session cookie (pure), sign-in,
+the pages, the forms, the live endpoints, the plan hook and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.console.cli import main as cli
+from api.console.live import change_events
+from api.console.session import MAX_AGE, make_cookie, read_cookie
+from api.outbound import Outbound
+from receivables.collectors import hash_password, set_active, set_password, verify_password
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.handoffs import create_handoff
+from receivables.migrate import upgrade
+from receivables.models import AuditEvent, Collector, PaymentPlan
+from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
+from tests.api.test_handoff_api import log_in, seed_case, seed_collector, sessions_of
+
+SECRET = b"test-secret"
+
+
+@pytest.fixture
+def client(tmp_path: Path, fake_rasa: str) -> Iterator[TestClient]:  # noqa: F811
+    FakeRasa.received.clear()
+    with make_client(tmp_path, fake_rasa) as test_client:
+        yield test_client
+
+
+# --- pure: hashes and cookies ---------------------------------------------------------------
+def test_password_hashes_are_salted_scrypt_and_checked() -> None:
+    first, second = hash_password("correct horse"), hash_password("correct horse")
+    assert first != second and first.split("$")[:4] == ["scrypt", "16384", "8", "1"]
+    assert verify_password("correct horse", first) and verify_password("correct horse", second)
+    assert not verify_password("correct hors", first)
+    for broken in ("", "plain", "scrypt$1$2$3$x$y", "bcrypt$16384$8$1$AAAA$AAAA", first + "x"):
+        assert not verify_password("correct horse", broken)
+
+
+def test_the_session_cookie_is_signed_and_expires() -> None:
+    now = 1_800_000_000.0
+    cookie = make_cookie("anna", "scrypt$hash", SECRET, now=now)
+    claims = read_cookie(cookie, SECRET, now=now + 60)
+    assert claims is not None and claims.username == "anna" and claims.issued == int(now)
+    assert read_cookie(cookie, b"other-secret", now=now) is None
+    assert read_cookie(cookie, SECRET, now=now + MAX_AGE + 1) is None
+    forged = cookie.replace(cookie.split(".")[1], "Ym9i")  # "bob", same signature
+    assert read_cookie(forged, SECRET, now=now) is None
+    for junk in ("", ".", "v1.a.b.c.d", "x" * 200):
+        assert read_cookie(junk, SECRET, now=now) is None
+
+
+# --- signing in ----------------------------------------------------------------------------
+def test_without_a_session_the_console_sends_you_to_sign_in(client: TestClient) -> None:
+    for path in ("/console", "/console/resolved", "/console/handoffs/1"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/console/login?next=/console")
+    for path in ("/console/events", "/console/queue/rows", "/console/handoffs/1/live"):
+        assert client.get(path).status_code == 401
+    posted = client.post("/console/handoffs/1/claim", follow_redirects=False)
+    assert posted.status_code == 303 and "/console/login" in posted.headers["location"]
+    page = client.get("/console/login")
+    assert page.status_code == 200 and 'name="password"' in page.text
+
+
+def test_sign_in_sets_a_safe_cookie_and_sign_out_clears_it(client: TestClient) -> None:
+    seed_collector(sessions_of(client), "anna", "senior")
+    wrong = client.post("/console/login", data={"username": "anna", "password": "nope"})
+    assert wrong.status_code == 401 and "do not match" in wrong.text
+    assert "settle_console" not in client.cookies
+    response = client.post("/console/login", follow_redirects=False, data={
+        "username": "Anna", "password": "a long test password", "next": "/console/resolved"})  # fmt: skip
+    assert response.status_code == 303 and response.headers["location"] == "/console/resolved"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
+    assert client.get("/console").status_code == 200
+    # already signed in: the sign-in page moves on; an outside `next` is ignored
+    moved = client.get("/console/login", params={"next": "//evil.example/x"},
+                       follow_redirects=False)  # fmt: skip
+    assert moved.headers["location"] == "/console"
+    out = client.post("/console/logout", follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_a_new_password_or_a_deactivated_account_ends_the_session(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    seed_collector(sessions, "anna", "senior")
+    log_in(client, "anna")
+    assert client.get("/console/queue/rows").status_code == 200
+    with session_scope(sessions) as session:
+        set_password(session=session, username="anna", password="another long password")
+    assert client.get("/console/queue/rows").status_code == 401
+    client.post("/console/login", data={"username": "anna", "password": "another long password"})
+    assert client.get("/console/queue/rows").status_code == 200
+    with session_scope(sessions) as session:
+        set_active(session=session, username="anna", active=False)
+    assert client.get("/console/queue/rows").status_code == 401
+
+
+# --- the pages and forms -------------------------------------------------------------------
+def test_the_queue_shows_level_reason_flags_amount_and_waiting(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "page-1", flags=("illness", "debt_help"))
+    seed_collector(sessions, "anna", "senior")
+    log_in(client, "anna")
+    page = client.get("/console").text
+    row = page[page.index(f'id="handoff-{case.handoff_id}"') :]
+    row = row[: row.index("</tr>")]
+    for expected in ("junior", "Cannot pay", "Anna de Vries (48213907)", "Illness",
+                     "Debt counselling", "€239.95", "0 min", "waiting"):  # fmt: skip
+        assert expected in row, expected
+    assert client.get("/console/queue/rows").text.count("<tr") == 1
+
+
+def test_the_case_page_claim_reply_and_resolve(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "page-2")
+    seed_collector(sessions, "anna", "junior")
+    log_in(client, "anna")
+    url = f"/console/handoffs/{case.handoff_id}"
+    page = client.get(url).text
+    assert "Ik ben ziek en kan nu niet betalen" in page  # the transcript
+    assert "€239.95" in page and "F1-48213907" in page  # the balance and open invoices
+    assert f'action="/console/handoffs/{case.handoff_id}/claim"' in page
+    assert "/reply" not in page  # no reply box before the claim
+    assert "Agree a plan outside the limits" not in page
+
+    claimed = client.post(f"{url}/claim", follow_redirects=False)
+    assert claimed.status_code == 303 and claimed.headers["location"] == url
+    page = client.get(url).text
+    assert 'id="reply-text"' in page and "with anna" in page
+
+    live = client.get(f"{url}/live", params={"after": 0}).json()
+    assert live["status"] == "claimed" and live["collector"] == "anna"
+    last = live["last_id"]
+    sent = client.post(f"{url}/reply", data={"text": "Goedemiddag, met Anna."},
+                       headers={"Accept": "application/json"})  # fmt: skip
+    assert sent.status_code == 200 and sent.json()["id"] > last
+    live = client.get(f"{url}/live", params={"after": last}).json()
+    assert "Goedemiddag, met Anna." in live["html"] and live["last_id"] == sent.json()["id"]
+    assert "<script" not in client.post(f"{url}/reply", data={"text": "<script>x</script>"},
+                                        follow_redirects=True).text.split("transcript")[1]  # fmt: skip
+    empty = client.post(f"{url}/reply", data={"text": " "}, headers={"Accept": "application/json"})
+    assert empty.status_code == 409 and "empty" in empty.json()["detail"]
+
+    done = client.post(f"{url}/resolve", data={"outcome": "promise", "note": "Betaalt vrijdag"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/console"
+    resolved = client.get("/console/resolved").text
+    assert "Promise to pay" in resolved and "Betaalt vrijdag" in resolved
+    # a second resolve comes back to the page with the reason, not an error page
+    again = client.post(f"{url}/resolve", data={"outcome": "other"}, follow_redirects=False)
+    assert "notice=" in again.headers["location"]
+    assert "already resolved" in client.get(again.headers["location"]).text
+    with session_scope(sessions) as session:
+        actors = {
+            e.actor for e in session.scalars(select(AuditEvent)) if e.action != "handoff_created"
+        }
+    assert actors == {"collector:anna"}
+
+
+def test_release_from_the_console(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "page-3", language="en", reference="EN-1001")
+    seed_collector(sessions, "anna", "junior")
+    log_in(client, "anna")
+    url = f"/console/handoffs/{case.handoff_id}"
+    client.post(f"{url}/claim")
+    assert client.post(f"{url}/release", follow_redirects=False).headers["location"] == "/console"
+    chat = client.get(f"/api/v1/conversations/{case.conversation_id}/messages").json()
+    assert chat["state"] == "bot" and chat["messages"][-1]["text"].startswith("My colleague")
+
+
+def test_a_junior_neither_sees_nor_opens_a_fresh_senior_case(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "sen-1", level="senior")
+    seed_collector(sessions, "jan", "junior")
+    log_in(client, "jan")
+    assert f"handoff-{case.handoff_id}" not in client.get("/console").text
+    assert client.get(f"/console/handoffs/{case.handoff_id}").status_code == 403
+    client.app.state.settings.handoff_junior_wait_minutes = 0  # type: ignore[attr-defined]
+    assert f"handoff-{case.handoff_id}" in client.get("/console").text
+
+
+def test_the_plan_hook_is_for_seniors_only(client: TestClient) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "plan-1", level="senior")
+    junior_case = seed_case(sessions, "plan-2", reference="KL-2291")
+    seed_collector(sessions, "sara", "senior")
+    seed_collector(sessions, "jan", "junior")
+    form = {"total": "239.95", "installments": "4", "first_due": "2026-12-31"}
+
+    log_in(client, "jan")
+    client.post(f"/console/handoffs/{junior_case.handoff_id}/claim")
+    refused = client.post(f"/console/handoffs/{junior_case.handoff_id}/plan", data=form)
+    assert refused.status_code == 403
+
+    log_in(client, "sara")
+    url = f"/console/handoffs/{case.handoff_id}"
+    client.post(f"{url}/claim")
+    assert "Agree a plan outside the limits" in client.get(url).text
+    assert client.post(f"{url}/plan", data={**form, "total": "-1"}).status_code == 422
+    made = client.post(f"{url}/plan", data=form, follow_redirects=False)
+    assert made.status_code == 303 and "outside%20policy" in made.headers["location"]
+    with session_scope(sessions) as session:
+        plan = session.scalars(select(PaymentPlan)).one()
+        terms = [(t.amount, t.due_date) for t in plan.installments]
+        assert plan.outside_policy and plan.agreed_by == "collector:sara"
+        assert plan.debtor_id == case.debtor_id and plan.total == Decimal("239.95")
+    assert terms == [(Decimal("59.98"), dt.date(2026, 12, 31)), (Decimal("59.98"), dt.date(2027, 1, 31)),
+                     (Decimal("59.98"), dt.date(2027, 2, 28)), (Decimal("60.01"), dt.date(2027, 3, 31))]  # fmt: skip
+    page = client.get(url).text
+    assert "outside policy" in page and "collector:sara" in page
+
+
+# --- live updates --------------------------------------------------------------------------
+async def test_the_event_stream_reports_changes_from_this_and_other_processes(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    outbound = Outbound()
+    events: list[str] = []
+
+    async def read() -> None:
+        async for chunk in change_events(sessions, outbound, stream_for=3.0):
+            events.append(chunk)
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(0.2)
+    outbound.notify()  # this process: at once
+    await asyncio.sleep(0.2)
+    changes_after_notify = sum("event: change" in e for e in events)
+
+    def write_elsewhere() -> None:  # as the action server would: only the database changes
+        with session_scope(sessions) as session:
+            create_handoff(session=session, conversation_id="elsewhere", reason="dispute")
+
+    await asyncio.to_thread(write_elsewhere)
+    await reader
+    engine.dispose()
+    assert events[0].startswith("retry: 1000\nevent: change")
+    assert changes_after_notify == 2
+    assert sum("event: change" in e for e in events) == 3
+    assert all(re.fullmatch(r"(retry: \d+\n)?event: change\ndata: \d+\n\n|: idle\n\n", e)
+               for e in events)  # fmt: skip
+
+
+def test_the_event_stream_needs_a_session(client: TestClient) -> None:
+    assert client.get("/console/events").status_code == 401
+
+
+# --- the CLI -------------------------------------------------------------------------------
+def test_the_cli_creates_and_lists_collectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    monkeypatch.setenv("SETTLE_DATABASE_URL", url)
+    assert cli(["create-collector", "--username", "anna", "--name", "Anna de Boer",
+                "--role", "senior", "--password", "a long password"]) == 0  # fmt: skip
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "prompted password")
+    assert cli(["create-collector", "--username", "bert", "--name", "Bert"]) == 0
+    assert cli(["create-collector", "--username", "anna", "--name", "A", "--password",
+                "another password"]) == 1  # fmt: skip
+    assert cli(["deactivate", "--username", "bert"]) == 0
+    assert cli(["list-collectors"]) == 0
+    out, err = capsys.readouterr()
+    assert "created senior collector anna" in out and "already exists" in err
+    assert re.search(r"bert\s+junior\s+inactive\s+Bert", out)
+    engine = make_engine(url)
+    with session_scope(make_session_factory(engine)) as session:
+        bert = session.scalars(select(Collector).where(Collector.username == "bert")).one()
+        assert verify_password("prompted password", bert.password_hash)
+    engine.dispose()

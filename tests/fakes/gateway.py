@@ -1,0 +1,46 @@
+"""The gateway app for channel tests: a migrated SQLite file, a fake Rasa, channel settings,
+and Twilio-signed requests built with twilio's own RequestValidator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from api.main import create_app
+from api.settings import Settings
+from receivables.migrate import upgrade
+
+PUBLIC_URL = "https://settle.example.com"
+
+
+def make_client(tmp_path: Path, rasa_url: str, **channel_settings: Any) -> TestClient:
+    url = f"sqlite:///{tmp_path / 'channels.db'}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url, admin_token="secret-admin", rasa_url=rasa_url, actions_url=rasa_url,
+        rasa_token="t", rasa_timeout=5, public_url=PUBLIC_URL, **channel_settings,
+    )  # fmt: skip
+    return TestClient(create_app(settings))
+
+
+def twilio_post(
+    client: TestClient,
+    target: str,
+    params: dict[str, str],
+    *,
+    token: str,
+    signature: str | None = None,
+    signed_url: str | None = None,
+) -> httpx.Response:
+    """POST form params to `target` (a path with query, or an absolute public URL) as Twilio
+    does, signed for the public URL unless a signature is given."""
+    path = target.removeprefix(PUBLIC_URL)
+    if signature is None:
+        url = signed_url or PUBLIC_URL + path
+        signature = RequestValidator(token).compute_signature(url, params)
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    return client.post(path, data=params, headers=headers)

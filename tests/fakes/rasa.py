@@ -1,0 +1,56 @@
+"""A fake Rasa server: the REST channel webhook answered by a script, health always ok.
+
+    POST /webhooks/rest/webhook {"sender", "message", "metadata"} -> [{"text", "buttons"?}]
+    GET  /status, /health, / -> {"status": "ok"}
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from tests.fakes.loopback import Handler, serve
+
+Script = Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+def echo(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"text": f"echo: {body['message']}"}]
+
+
+@dataclass
+class FakeRasa:
+    script: Script = echo
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def messages(self) -> list[str]:
+        return [str(r["message"]) for r in self.received]
+
+
+def _handler(fake: FakeRasa) -> type[Handler]:
+    class RasaHandler(Handler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.body())
+            with fake.lock:
+                fake.received.append(body)
+            self.answer(200, fake.script(body))
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.answer(200, {"status": "ok"})
+
+    return RasaHandler
+
+
+@contextmanager
+def fake_rasa(script: Script = echo) -> Iterator[FakeRasa]:
+    fake = FakeRasa(script)
+    with serve(ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))) as url:
+        fake.url = url
+        yield fake

@@ -1,0 +1,139 @@
+"""Outbound sending: retried with backoff, permanent failures not retried, what fails recorded
+in the audit log, the message kept in the conversation; templates outside WhatsApp's window."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.channel_senders import FAILED, ChannelSenders
+from api.outbound import Outbound, OutboundMessage
+from channels.base import DeliveryError, Reply
+from receivables.audit import list_events
+from receivables.conversations import add_message, get_or_create_conversation
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.migrate import upgrade
+from receivables.models import Message, utcnow
+
+
+class ScriptedChannel:
+    """A channel whose sends fail as scripted: a list of errors to raise first."""
+
+    def __init__(self, name: str, errors: list[DeliveryError], window: dt.timedelta | None = None):
+        self._name, self._window = name, window
+        self.errors = errors
+        self.sent: list[tuple[str, Reply]] = []
+        self.tries = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def window(self) -> dt.timedelta | None:
+        return self._window
+
+    async def send(self, address: str, reply: Reply) -> None:
+        self.tries += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append((address, reply))
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> sessionmaker[Session]:
+    url = f"sqlite:///{tmp_path / 'senders.db'}"
+    upgrade(url)
+    return make_session_factory(make_engine(url))
+
+
+def stored(sessions: sessionmaker[Session], conversation_id: str, text: str,
+           age: dt.timedelta = dt.timedelta(0)) -> OutboundMessage:  # fmt: skip
+    with session_scope(sessions) as session:
+        conversation = get_or_create_conversation(
+            session=session, conversation_id=conversation_id, channel=conversation_id.split(":")[0]
+        )
+        conversation.language = "en"
+        debtor = add_message(session=session, conversation=conversation, sender="debtor", text="hi")
+        debtor.created_at = utcnow() - age
+        message = add_message(session=session, conversation=conversation, sender="bot", text=text)
+        return OutboundMessage(message.id, message.text, [])
+
+
+def senders_with(sessions: sessionmaker[Session], channel: ScriptedChannel,
+                 waits: list[float]) -> ChannelSenders:  # fmt: skip
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    return ChannelSenders(sessions=sessions, channels=[channel], attempts=4, backoff=0.5,
+                          sleep=sleep)  # fmt: skip
+
+
+def test_transient_failures_are_retried_with_backoff(sessions: sessionmaker[Session]) -> None:
+    channel = ScriptedChannel("telegram", [DeliveryError("502"), DeliveryError("timeout")])
+    waits: list[float] = []
+    message = stored(sessions, "telegram:42", "We received €50.00, thank you.")
+    asyncio.run(senders_with(sessions, channel, waits).push("telegram:42", [message]))
+    assert channel.tries == 3 and waits == [0.5, 1.0]
+    ((address, reply),) = channel.sent
+    assert (address, reply.text, reply.language, reply.message_id) == (
+        "42", "We received €50.00, thank you.", "en", message.id)  # fmt: skip
+
+
+def test_the_platforms_retry_after_is_honoured(sessions: sessionmaker[Session]) -> None:
+    channel = ScriptedChannel("telegram", [DeliveryError("429", retry_after=3.0)])
+    waits: list[float] = []
+    asyncio.run(senders_with(sessions, channel, waits).push(
+        "telegram:42", [stored(sessions, "telegram:42", "hi")]))  # fmt: skip
+    assert waits == [3.0] and len(channel.sent) == 1
+
+
+def test_a_failure_that_stays_is_recorded_and_the_message_kept(
+    sessions: sessionmaker[Session],
+) -> None:
+    channel = ScriptedChannel("telegram", [DeliveryError("down")] * 10)
+    waits: list[float] = []
+    message = stored(sessions, "telegram:42", "A colleague replied.")
+    outbound = Outbound()
+    senders_with(sessions, channel, waits).register(outbound)
+    asyncio.run(outbound.push("telegram:42", "telegram", [message]))  # logged, not raised
+    assert channel.tries == 4 and waits == [0.5, 1.0, 2.0]
+    with session_scope(sessions) as session:
+        (event,) = list_events(session=session, conversation_id="telegram:42")
+        assert event.action == FAILED and event.detail["attempts"] == 4
+        assert event.detail["message_id"] == message.id and event.detail["channel"] == "telegram"
+        assert session.get(Message, message.id) is not None
+
+
+def test_a_permanent_failure_is_not_retried(sessions: sessionmaker[Session]) -> None:
+    channel = ScriptedChannel("sms", [DeliveryError("bad number", permanent=True)])
+    waits: list[float] = []
+    senders = senders_with(sessions, channel, waits)
+    with pytest.raises(DeliveryError):
+        asyncio.run(senders.push("sms:+31612345678", [stored(sessions, "sms:+31612345678", "x")]))
+    assert channel.tries == 1 and waits == []
+
+
+def test_whatsapp_window(sessions: sessionmaker[Session]) -> None:
+    channel = ScriptedChannel("whatsapp", [], window=dt.timedelta(hours=24))
+    senders = senders_with(sessions, channel, [])
+    fresh = stored(sessions, "whatsapp:+31611111111", "fresh", dt.timedelta(hours=23))
+    old = stored(sessions, "whatsapp:+31622222222", "old", dt.timedelta(hours=25))
+    asyncio.run(senders.push("whatsapp:+31611111111", [fresh]))
+    asyncio.run(senders.push("whatsapp:+31622222222", [old]))
+    assert [(a, r.outside_window) for a, r in channel.sent] == [
+        ("+31611111111", False), ("+31622222222", True)]  # fmt: skip
+
+
+def test_only_configured_channels_are_registered(sessions: sessionmaker[Session]) -> None:
+    senders = senders_with(sessions, ScriptedChannel("telegram", []), [])
+    assert senders.names == ["telegram"] and senders.channel("whatsapp") is None
+    with pytest.raises(DeliveryError):
+        asyncio.run(senders.push("whatsapp:+316", [OutboundMessage(1, "x", [])]))
