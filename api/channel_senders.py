@@ -139,6 +139,20 @@ class ChannelSenders:
             await channel.close()
 
 
+def channels_on(settings: Settings) -> list[str]:
+    """Which entry points answer, for the start-up banner: web chat always, the others only
+    with their settings. Pure."""
+    on = ["web chat"]
+    if settings.twilio_auth_token and settings.twilio_account_sid:
+        on += [name for name, sender in (("WhatsApp", settings.twilio_whatsapp_from),
+                                         ("SMS", settings.twilio_sms_from)) if sender]  # fmt: skip
+    if settings.twilio_auth_token:
+        on.append("voice")
+    if settings.telegram_token and settings.telegram_secret:
+        on.append("Telegram")
+    return on
+
+
 def make_channels(settings: Settings) -> list[Channel]:
     """The channels whose settings are present."""
     channels: list[Channel] = []

@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,11 +24,36 @@ from receivables.audit import record_event
 from receivables.db import session_scope
 from receivables.models import AuditEvent, Conversation, Message
 
+T = TypeVar("T")
 SEEN = "inbound_seen"
 HINT = "verification_hint"
 REPLY_SENDERS = ("bot", "system", "collector")
 # one gateway process checks-and-records a delivery at a time (no unique column to lean on)
 _SEEN_LOCK = threading.Lock()
+
+
+async def run_in_session(
+    sessions: sessionmaker[Session], work: Callable[..., T], **arguments: Any
+) -> T:
+    """`work(session=..., **arguments)` in its own unit of work, off the event loop."""
+
+    def scoped() -> T:
+        with session_scope(sessions) as session:
+            return work(session=session, **arguments)
+
+    return await asyncio.to_thread(scoped)
+
+
+async def is_first_delivery(
+    sessions: sessionmaker[Session], *, channel: str, delivery_id: str, conversation_id: str
+) -> bool:
+    return await asyncio.to_thread(
+        first_delivery,
+        sessions,
+        channel=channel,
+        delivery_id=delivery_id,
+        conversation_id=conversation_id,
+    )
 
 
 def delivery_key(channel: str, delivery_id: str) -> str:

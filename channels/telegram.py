@@ -76,7 +76,7 @@ def parse(data: dict[str, Any]) -> Parsed | None:
     if query is not None and query.message is not None:
         chat_id = query.message.chat.id
         inbound = Inbound(CHANNEL, conversation_id(CHANNEL, str(chat_id)),
-                          str(update.update_id), query.data or "")  # fmt: skip
+                          str(update.update_id), query.data) if query.data else None  # fmt: skip
         return Parsed("callback", update.update_id, chat_id, inbound, callback_query_id=query.id)
     message = update.message
     if message is None or message.chat.type != "private":

@@ -39,7 +39,7 @@ def parse(params: Mapping[str, str]) -> Inbound | None:
     """An inbound WhatsApp or SMS message; None for what is no message (a status callback)."""
     sid = params.get("MessageSid") or params.get("SmsMessageSid")
     sender = params.get("From", "")
-    if not sid or not sender or "MessageStatus" in params and not params.get("Body"):
+    if not sid or not sender or ("MessageStatus" in params and not params.get("Body")):
         return None
     channel = WHATSAPP if sender.startswith("whatsapp:") else SMS
     address = sender.removeprefix("whatsapp:")

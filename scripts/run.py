@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from api.channel_senders import channels_on
+from api.settings import Settings
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
 from scripts.stack import Stack, StackError
@@ -69,6 +71,7 @@ Settle is up after {seconds:.0f} s.
   Rasa          {stack.rasa_url}   action server {stack.actions_url}
   Database      {stack.database_url}
   Logs          {logs}
+  Channels      {", ".join(channels_on(Settings()))} (the others are off until configured; README)
 
 Demo debtors (ask "hoeveel moet ik nog betalen?" or "how much do I owe?", then give the
 customer number and the date of birth or the postcode):

@@ -4,7 +4,6 @@ at once; the turn and the replies follow in the background."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -19,18 +18,9 @@ from api.outbound import OutboundMessage
 from channels import memory, telegram
 from channels.base import DeliveryError, Keyboard, Reply
 from channels.texts import text as channel_text
-from receivables.db import session_scope
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels", tags=["channels"], include_in_schema=False)
-
-
-async def _in_session(state: Any, work: Any) -> Any:
-    def scoped() -> Any:
-        with session_scope(state.sessions) as session:
-            return work(session)
-
-    return await asyncio.to_thread(scoped)
 
 
 async def _notice(
@@ -38,15 +28,17 @@ async def _notice(
 ) -> None:
     """A channel text of our own (not stored: it is no answer to the debtor's question)."""
     conversation_id = f"telegram:{parsed.chat_id}"
-    language = await _in_session(state, lambda s: memory.conversation_language(
-        session=s, conversation_id=conversation_id, default=parsed.language))  # fmt: skip
+    language = await memory.run_in_session(
+        state.sessions, memory.conversation_language,
+        conversation_id=conversation_id, default=parsed.language,
+    )  # fmt: skip
     reply = Reply(channel_text(key, language), language=language, keyboard=keyboard)
     senders: ChannelSenders = state.channel_senders
     await senders.deliver(telegram.CHANNEL, str(parsed.chat_id), [reply],
                           conversation_id=conversation_id)  # fmt: skip
 
 
-def _turn_input(session: Session, conversation_id: str, text: str) -> tuple[str, dict[str, str]]:
+def _turn_input(*, session: Session, conversation_id: str, text: str) -> tuple[str, dict[str, str]]:
     """The text for the bot (a long button's payload looked up) and the phone hint."""
     if text.startswith("#"):
         text = memory.button_payload(
@@ -70,17 +62,22 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
             await channel.answer_callback(parsed.callback_query_id)
         except DeliveryError as exc:
             log.info("callback query not answered: %s", exc)
+    if parsed.kind == "callback" and parsed.inbound is None:
+        return None  # a button without data: answered, nothing to say
     if parsed.kind == "contact":
         if parsed.phone is None:
             return await _notice(state, parsed, "phone_not_yours", "share_phone")
-        phone = parsed.phone
-        await _in_session(state, lambda s: memory.record_hint(
-            session=s, conversation_id=conversation_id, channel=telegram.CHANNEL, phone=phone))  # fmt: skip
+        await memory.run_in_session(
+            state.sessions, memory.record_hint, conversation_id=conversation_id,
+            channel=telegram.CHANNEL, phone=parsed.phone,
+        )  # fmt: skip
         return await _notice(state, parsed, "phone_received", "remove")
     if parsed.kind == "unsupported" or parsed.inbound is None:
         return await _notice(state, parsed, "text_only")
     inbound = parsed.inbound
-    text, hint = await _in_session(state, lambda s: _turn_input(s, conversation_id, inbound.text))
+    text, hint = await memory.run_in_session(
+        state.sessions, _turn_input, conversation_id=conversation_id, text=inbound.text
+    )
     turn = await handle_debtor_message(
         sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id, text=text,
         language=inbound.language, channel=telegram.CHANNEL, hint=hint or None,
@@ -108,9 +105,9 @@ async def telegram_update(
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise HTTPException(422, "not a Telegram update") from exc
     state = request.app.state
-    if parsed is not None and await asyncio.to_thread(
-        memory.first_delivery, state.sessions, channel=telegram.CHANNEL,
-        delivery_id=str(parsed.update_id), conversation_id=f"telegram:{parsed.chat_id}",
+    if parsed is not None and await memory.is_first_delivery(
+        state.sessions, channel=telegram.CHANNEL, delivery_id=str(parsed.update_id),
+        conversation_id=f"telegram:{parsed.chat_id}",
     ):  # fmt: skip
         background.add_task(telegram_turn, state, parsed)
     return Response(status_code=200)

@@ -6,7 +6,6 @@ nothing stored); the routes are off (404) while SETTLE_TWILIO_AUTH_TOKEN is not 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Annotated, Any
@@ -14,18 +13,20 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from api.channel_senders import ChannelSenders
 from api.deps import SettingsDep
 from api.gateway import HANDED_OFF, handle_debtor_message
 from api.outbound import OutboundMessage
-from channels import memory, voice, whatsapp
+from api.settings import Settings
+from channels import memory, twilio_signature, voice, whatsapp
 from channels.base import Inbound, Reply, buttons_of, choose_option
 from channels.texts import text as channel_text
 from channels.twilio_signature import SETTINGS_HEADER, SIGNATURE_HEADER, public_url
-from receivables.db import session_scope
 from receivables.handoffs import get_open_handoff
 from receivables.models import Message, utcnow
+from receivables.policy import Policy
 from receivables.working_hours import is_open
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ async def signed_params(request: Request, settings: SettingsDep) -> dict[str, st
     form = await request.form()
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     url = public_url(settings.public_url, request.url.path, request.url.query)
-    if not whatsapp.verify(
+    if not twilio_signature.verify(
         auth_token=settings.twilio_auth_token, url=url, params=items,
         signature=request.headers.get(SIGNATURE_HEADER),
         signature_settings=request.headers.get(SETTINGS_HEADER),
@@ -63,21 +64,6 @@ def _outbound(messages: list[Message]) -> list[OutboundMessage]:
     return [OutboundMessage(m.id, m.text, list(m.buttons or [])) for m in messages]
 
 
-def _in_session(state: Any, work: Any) -> Any:
-    def scoped() -> Any:
-        with session_scope(state.sessions) as session:
-            return work(session)
-
-    return asyncio.to_thread(scoped)
-
-
-def _first(state: Any, channel: str, delivery_id: str, conversation_id: str) -> Any:
-    return asyncio.to_thread(
-        memory.first_delivery, state.sessions, channel=channel, delivery_id=delivery_id,
-        conversation_id=conversation_id,
-    )  # fmt: skip
-
-
 # --- WhatsApp and SMS ------------------------------------------------------------------
 async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
     """One debtor message, after Twilio has had its answer: bot turn, replies sent."""
@@ -85,15 +71,18 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
     try:
         if not inbound.text:
             if media:
-                language = await _in_session(state, lambda s: memory.conversation_language(
-                    session=s, conversation_id=inbound.conversation_id))  # fmt: skip
+                language = await memory.run_in_session(
+                    state.sessions, memory.conversation_language,
+                    conversation_id=inbound.conversation_id,
+                )  # fmt: skip
                 notice = Reply(channel_text("text_only", language), language=language)
                 address = inbound.hint["phone"]
                 await senders.deliver(inbound.channel, address, [notice],
                                       conversation_id=inbound.conversation_id)  # fmt: skip
             return
-        options = await _in_session(state, lambda s: memory.last_options(
-            session=s, conversation_id=inbound.conversation_id))  # fmt: skip
+        options = await memory.run_in_session(
+            state.sessions, memory.last_options, conversation_id=inbound.conversation_id
+        )
         turn = await handle_debtor_message(
             sessions=state.sessions, rasa=state.rasa, conversation_id=inbound.conversation_id,
             text=choose_option(inbound.text, options) or inbound.text,
@@ -115,7 +104,10 @@ async def whatsapp_message(
         return _twiml(whatsapp.empty_response())
     if state.channel_senders.channel(inbound.channel) is None:
         raise HTTPException(404, f"the {inbound.channel} channel is not configured")
-    if await _first(state, inbound.channel, inbound.delivery_id, inbound.conversation_id):
+    if await memory.is_first_delivery(
+        state.sessions, channel=inbound.channel, delivery_id=inbound.delivery_id,
+        conversation_id=inbound.conversation_id,
+    ):  # fmt: skip
         background.add_task(message_turn, state, inbound, whatsapp.has_media(params))
     return _twiml(whatsapp.empty_response())
 
@@ -135,9 +127,10 @@ def _language(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "nl"
 
 
-def _step(request: Request) -> int:
-    step = request.query_params.get("n", "1")
-    return int(step) if step.isdigit() else 1
+def _number(request: Request, name: str, default: int) -> int:
+    """A small number from the query of a URL we wrote into the TwiML."""
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 6 else default
 
 
 def _replies(messages: list[Message], language: str) -> list[Reply]:
@@ -177,8 +170,9 @@ async def _standing_prompt(
 ) -> str:  # fmt: skip
     """The last prompt again (after silence, or for a redelivered answer)."""
     conversation_id = f"voice:{params.get('CallSid', '')}"
-    messages = await _in_session(request.app.state, lambda s: memory.last_replies(
-        session=s, conversation_id=conversation_id))  # fmt: skip
+    messages = await memory.run_in_session(
+        request.app.state.sessions, memory.last_replies, conversation_id=conversation_id
+    )
     replies = _replies(messages, language)
     note = _link_note(request, background, params.get("From", ""), replies, language,
                       conversation_id, send=False)  # fmt: skip
@@ -189,15 +183,17 @@ async def _standing_prompt(
     )  # fmt: skip
 
 
-def _transfer_target(session: Any, conversation_id: str, policy: Any, settings: Any) -> str | None:
+def _transfer_target(
+    *, session: Session, conversation_id: str, policy: Policy, settings: Settings
+) -> str | None:
     """The number to put the call through to now, or None (nobody there: take a message)."""
     hours = policy.handoff
     if not is_open(utcnow(), hours.working_hours, hours.timezone):
         return None
     handoff = get_open_handoff(session=session, conversation_id=conversation_id)
     if handoff is not None and handoff.level == "senior":
-        return settings.twilio_voice_transfer_senior  # type: ignore[no-any-return]
-    return settings.twilio_voice_transfer_junior  # type: ignore[no-any-return]
+        return settings.twilio_voice_transfer_senior
+    return settings.twilio_voice_transfer_junior
 
 
 async def _voice_turn(
@@ -206,11 +202,17 @@ async def _voice_turn(
 ) -> str:  # fmt: skip
     state = request.app.state
     call, caller = params.get("CallSid", ""), params.get("From", "")
+    if not call:
+        raise HTTPException(422, "CallSid is missing")
     conversation_id = f"voice:{call}"
-    if not await _first(state, "voice", f"{call}:{step}", conversation_id):
+    if not await memory.is_first_delivery(
+        state.sessions, channel="voice", delivery_id=f"{call}:{step}",
+        conversation_id=conversation_id,
+    ):  # fmt: skip
         return await _standing_prompt(request, params, language, step + 1, 0, background)
-    options = await _in_session(state, lambda s: memory.last_options(
-        session=s, conversation_id=conversation_id))  # fmt: skip
+    options = await memory.run_in_session(
+        state.sessions, memory.last_options, conversation_id=conversation_id
+    )
     turn = await handle_debtor_message(
         sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id,
         text=choose_option(text, options) or text, language=language, channel="voice",
@@ -218,8 +220,10 @@ async def _voice_turn(
     )  # fmt: skip
     replies, voices = _replies(turn.messages, language), _voices(request)
     if turn.state in HANDED_OFF:
-        number = await _in_session(state, lambda s: _transfer_target(
-            s, conversation_id, state.policy, state.settings))  # fmt: skip
+        number = await memory.run_in_session(
+            state.sessions, _transfer_target, conversation_id=conversation_id,
+            policy=state.policy, settings=state.settings,
+        )  # fmt: skip
         if number:
             action = _url(request, "dialed", lang=language)
             return voice.transfer(replies, language, number=number, action=action, voices=voices)
@@ -244,7 +248,7 @@ async def language_chosen(
 ) -> Response:
     language, utterance = voice.choose_language(params)
     if language is None:
-        tries = int(request.query_params.get("tries", "0") or 0) + 1
+        tries = _number(request, "tries", 0) + 1
         if tries > MAX_REPEATS:
             return _twiml(voice.goodbye("nl", voices=_voices(request)))
         return _twiml(_menu(request, tries=tries))
@@ -257,7 +261,7 @@ async def language_chosen(
 async def caller_answered(
     params: Params, request: Request, background: BackgroundTasks
 ) -> Response:
-    language, step = _language(request), _step(request)
+    language, step = _language(request), _number(request, "n", 1)
     text = voice.heard(params)
     if not text:
         return _twiml(await _standing_prompt(request, params, language, step, 0, background))
@@ -268,16 +272,13 @@ async def caller_answered(
 @router.post("/voice/silence")
 async def caller_silent(params: Params, request: Request, background: BackgroundTasks) -> Response:
     """No answer: the prompt again, twice; then goodbye."""
-    tries = request.query_params.get("tries", "1")
-    tries_n = int(tries) if tries.isdigit() else MAX_REPEATS + 1
-    language = _language(request)
-    if tries_n > MAX_REPEATS:
+    tries, language = _number(request, "tries", MAX_REPEATS + 1), _language(request)
+    if tries > MAX_REPEATS:
         return _twiml(voice.goodbye(language, voices=_voices(request)))
     if request.query_params.get("step") == "language":
-        return _twiml(_menu(request, tries=tries_n))
-    return _twiml(
-        await _standing_prompt(request, params, language, _step(request), tries_n, background)
-    )
+        return _twiml(_menu(request, tries=tries))
+    step = _number(request, "n", 1)
+    return _twiml(await _standing_prompt(request, params, language, step, tries, background))
 
 
 @router.post("/voice/dialed")
@@ -297,7 +298,10 @@ async def message_recorded(params: Params, request: Request) -> Response:
     call, recording = params.get("CallSid", ""), params.get("RecordingUrl", "")
     conversation_id = f"voice:{call}"
     sid = params.get("RecordingSid") or recording
-    if recording and await _first(state, "voice", f"recording:{sid}", conversation_id):
+    if recording and await memory.is_first_delivery(
+        state.sessions, channel="voice", delivery_id=f"recording:{sid}",
+        conversation_id=conversation_id,
+    ):  # fmt: skip
         label = channel_text("voice_message_label", language)
         await handle_debtor_message(
             sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id,

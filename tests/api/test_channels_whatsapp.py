@@ -89,7 +89,9 @@ def test_a_signed_message_is_answered_at_once_and_replied_to(
     assert [m.sender for m in messages(client, f"whatsapp:{DEBTOR}")] == ["debtor", "bot"]
 
 
-def test_a_number_answers_the_options(client: TestClient, rasa: FakeRasa, twilio: FakeTwilio) -> None:
+def test_a_number_answers_the_options(
+    client: TestClient, rasa: FakeRasa, twilio: FakeTwilio
+) -> None:
     twilio_post(client, HOOK, inbound("SM1", "Hoi"), token=twilio.auth_token)
     twilio_post(client, HOOK, inbound("SM2", "2"), token=twilio.auth_token)
     assert rasa.messages() == ["Hoi", "/ask_invoices"]
@@ -112,7 +114,7 @@ def test_unsigned_or_forged_requests_get_403_and_change_nothing(
     client: TestClient, rasa: FakeRasa, twilio: FakeTwilio, forge: dict[str, str]
 ) -> None:
     options = {"token": twilio.auth_token, **forge}
-    response = twilio_post(client, HOOK, inbound("SM1", "Hoi"), **options)  # type: ignore[arg-type]
+    response = twilio_post(client, HOOK, inbound("SM1", "Hoi"), **options)
     assert response.status_code == 403
     assert "signature" in response.json()["detail"]
     assert rasa.received == [] and twilio.messages == []
@@ -152,7 +154,9 @@ def test_a_picture_gets_a_polite_text_only_answer(client: TestClient, rasa: Fake
     params = {**inbound("SM4", ""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/m/1"}
     assert twilio_post(client, HOOK, params, token=twilio.auth_token).status_code == 200
     assert rasa.received == []
-    assert twilio.bodies() == ["Excuses, ik kan alleen tekstberichten lezen. Wilt u uw vraag typen?"]
+    assert twilio.bodies() == [
+        "Excuses, ik kan alleen tekstberichten lezen. Wilt u uw vraag typen?"
+    ]
 
 
 def test_status_callbacks_are_acknowledged(client: TestClient, twilio: FakeTwilio) -> None:
@@ -164,7 +168,9 @@ def test_status_callbacks_are_acknowledged(client: TestClient, twilio: FakeTwili
 
 def push(client: TestClient, conversation_id: str, channel: str, text: str) -> None:
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        message = Message(conversation_id=conversation_id, sender="collector", text=text, buttons=[])
+        message = Message(
+            conversation_id=conversation_id, sender="collector", text=text, buttons=[]
+        )
         session.add(message)
         session.flush()
         outgoing = [OutboundMessage(message.id, text, [])]

@@ -43,4 +43,5 @@ def twilio_post(
         url = signed_url or PUBLIC_URL + path
         signature = RequestValidator(token).compute_signature(url, params)
     headers = {"X-Twilio-Signature": signature} if signature else {}
-    return client.post(path, data=params, headers=headers)
+    response: httpx.Response = client.post(path, data=params, headers=headers)
+    return response

@@ -1,7 +1,7 @@
 """A fake Rasa server: the REST channel webhook answered by a script, health always ok.
 
-    POST /webhooks/rest/webhook {"sender", "message", "metadata"} -> [{"text", "buttons"?}]
-    GET  /status, /health, / -> {"status": "ok"}
+POST /webhooks/rest/webhook {"sender", "message", "metadata"} -> [{"text", "buttons"?}]
+GET  /status, /health, / -> {"status": "ok"}
 """
 
 from __future__ import annotations

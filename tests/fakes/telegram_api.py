@@ -1,8 +1,8 @@
 """A fake Telegram Bot API, as python-telegram-bot calls it.
 
-    POST /bot<token>/<method>   parameters form-encoded (PTB: nested objects as JSON strings)
-                                or as a JSON body (both are documented)
-    -> {"ok": true, "result": ...}; 401 for a wrong token; queued failures first
+POST /bot<token>/<method>   parameters form-encoded (PTB: nested objects as JSON strings)
+                            or as a JSON body (both are documented)
+-> {"ok": true, "result": ...}; 401 for a wrong token; queued failures first
 """
 
 from __future__ import annotations

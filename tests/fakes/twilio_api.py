@@ -1,7 +1,7 @@
 """A fake Twilio REST API: Messages.json, as twilio-python's client calls it.
 
-    POST /2010-04-01/Accounts/{AccountSid}/Messages.json   (form-encoded, HTTP basic auth)
-    -> 201 with a Message resource; 401 for a wrong SID or token; queued failures first
+POST /2010-04-01/Accounts/{AccountSid}/Messages.json   (form-encoded, HTTP basic auth)
+-> 201 with a Message resource; 401 for a wrong SID or token; queued failures first
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ def _handler(fake: FakeTwilio) -> type[Handler]:
                 return self.answer(404, {"code": 20404, "message": "not found", "status": 404})
             expected = f"{fake.account_sid}:{fake.auth_token}".encode()
             auth = self.headers.get("Authorization", "")
-            if match[1] != fake.account_sid or auth != f"Basic {base64.b64encode(expected).decode()}":
+            if (
+                match[1] != fake.account_sid
+                or auth != f"Basic {base64.b64encode(expected).decode()}"
+            ):
                 return self.answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
             with fake.lock:
                 fake.attempts += 1
