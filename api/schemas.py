@@ -12,11 +12,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     field_validator,
     model_validator,
 )
 
 from receivables.identifiers import normalize_postcode
+from receivables.policy import ProfileName, RiskLevel
 
 
 def _decimal_text(value: object) -> object:
@@ -204,6 +206,21 @@ class PromiseRead(_Read):
     created_at: dt.datetime
 
 
+class ProfileRead(BaseModel):
+    """The debtor's profile (P6): one of the five groups, the risk, and why."""
+
+    group: ProfileName
+    risk: RiskLevel
+    reasons: list[str]
+
+
+class CreditRead(BaseModel):
+    score: int | None
+    flag: str | None
+    source: str | None
+    updated_at: dt.datetime | None
+
+
 class DebtorDetail(DebtorRead):
     balance: MoneyOut
     invoices: list[InvoiceRead]
@@ -211,6 +228,39 @@ class DebtorDetail(DebtorRead):
     payment_links: list[PaymentLinkRead]
     payment_plans: list[PaymentPlanRead]
     promises: list[PromiseRead]
+    # additions (P6): business attributes, external credit information, the profile
+    kind: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    credit: CreditRead | None = None
+    profile: ProfileRead | None = None
+
+
+class DebtorProfileItem(BaseModel):
+    """One debtor in the listing by profile (GET /api/v1/debtors?group=&risk=)."""
+
+    id: int
+    reference: str
+    name: str
+    language: str
+    preferred_channel: str | None
+    kind: str | None
+    country: str | None
+    balance: MoneyOut
+    profile: ProfileRead
+
+
+class DebtorCreditUpdate(BaseModel):
+    """PUT /api/v1/debtors/{id}/credit: the score and flag are replaced (left out: none);
+    kind, industry and country change only when given (null clears one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    score: StrictInt | None = Field(default=None, ge=0, le=100)
+    flag: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=100)
+    kind: Literal["consumer", "business"] | None = None
+    industry: str | None = Field(default=None, max_length=64)
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
 
 
 # --- handoffs --------------------------------------------------------------------------

@@ -6,11 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from receivables.errors import NotFound
-from receivables.models import Conversation, Message
+from receivables.models import Conversation, Debtor, Message
 from receivables.redaction import redact_card_numbers
 
 STATES = ("bot", "waiting", "human", "closed")
 SENDERS = ("bot", "collector", "debtor", "system")
+# the channels a debtor answers on ("rest" is an API client, not the debtor's channel)
+DEBTOR_CHANNELS = ("whatsapp", "sms", "telegram", "webchat", "voice")
 
 
 def get_conversation(*, session: Session, conversation_id: str) -> Conversation:
@@ -63,10 +65,14 @@ def list_messages(
 
 
 def attach_debtor(*, session: Session, conversation_id: str, debtor_id: int) -> Conversation:
-    """Record that the debtor verified in this conversation."""
+    """Record that the debtor verified in this conversation, and its channel as the channel
+    the debtor prefers: the one they actually answer on."""
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel="rest"
     )
     conversation.debtor_id = debtor_id
+    debtor = session.get(Debtor, debtor_id)
+    if debtor is not None and conversation.channel in DEBTOR_CHANNELS:
+        debtor.preferred_channel = conversation.channel
     session.flush()
     return conversation

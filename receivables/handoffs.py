@@ -8,7 +8,6 @@ with the collector as the actor ("collector:<username>"). The caller owns the tr
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -21,8 +20,11 @@ from sqlalchemy.orm import Session
 from receivables.audit import record_event
 from receivables.conversations import add_message, get_conversation, get_or_create_conversation
 from receivables.errors import Conflict, InvalidInput, NotFound
-from receivables.models import Debtor, Handoff, Installment, Message, PaymentPlan, utcnow
+from receivables.invoices import release_invoice_holds
+from receivables.models import Debtor, Handoff, Message, PaymentPlan, utcnow
 from receivables.money import to_money
+from receivables.plans import create_plan
+from receivables.schedule import monthly_schedule, split_evenly
 
 REASONS = (
     "cannot_pay",
@@ -325,6 +327,12 @@ def resolve_handoff(
     _close(handoff, collector, outcome, now)
     handoff.note = (note or "").strip() or None
     get_conversation(session=session, conversation_id=handoff.conversation_id).state = "closed"
+    if outcome == "dispute_rejected" and handoff.debtor_id is not None:
+        # the invoice is due after all: it comes off hold
+        release_invoice_holds(
+            session=session, debtor_id=handoff.debtor_id,
+            conversation_id=handoff.conversation_id, actor=actor or _actor(collector),
+        )  # fmt: skip
     session.flush()
     record_event(
         session=session, actor=actor or _actor(collector), action="handoff_resolved",
@@ -337,29 +345,6 @@ def resolve_handoff(
 # --- HOOK: a plan agreed by a senior collector outside the bot's limits -----------------
 # The console's plan form posts here (POST /console/handoffs/{id}/plan, seniors and admins
 # only). The plan is stored as outside_policy=True, agreed_by="collector:<username>".
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it is shorter. Pure."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def split_installments(total: Decimal, count: int) -> list[Decimal]:
-    """Equal terms in cents; the last one absorbs the remainder. Pure."""
-    if count < 1:
-        raise InvalidInput("a plan has at least one installment")
-    cents = int(to_money(total) * 100)
-    if cents <= 0:
-        raise InvalidInput("a plan's total must be positive")
-    term = cents // count
-    if term == 0:
-        raise InvalidInput("too many installments for this total")
-    amounts = [term] * (count - 1) + [cents - term * (count - 1)]
-    return [Decimal(a) / 100 for a in amounts]
 
 
 def agree_plan_outside_policy(
@@ -376,17 +361,15 @@ def agree_plan_outside_policy(
     _open_for(handoff, collector)
     if handoff.debtor_id is None:
         raise InvalidInput("the debtor in this conversation is not verified")
-    amounts = split_installments(total, installments)
-    plan = PaymentPlan(
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
-        total=to_money(total), status="active", agreed_by=_actor(collector), outside_policy=True,
+    try:
+        amounts = split_evenly(total, installments)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    plan = create_plan(
+        session=session, debtor_id=handoff.debtor_id,
+        schedule=monthly_schedule(amounts, first=first_due),
+        conversation_id=handoff.conversation_id, agreed_by=_actor(collector), outside_policy=True,
     )  # fmt: skip
-    session.add(plan)
-    session.flush()
-    for sequence, amount in enumerate(amounts, start=1):
-        due = add_months(first_due, sequence - 1)
-        session.add(Installment(plan_id=plan.id, sequence=sequence, amount=amount, due_date=due))
-    session.flush()
     record_event(
         session=session, actor=_actor(collector), action="plan_agreed_outside_policy",
         debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,

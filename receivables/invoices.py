@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from receivables.audit import record_event
 from receivables.errors import Conflict, InvalidInput
 from receivables.identifiers import normalize_reference
-from receivables.models import Debtor, Invoice, PaymentAllocation
+from receivables.models import AuditEvent, Debtor, Invoice, PaymentAllocation
 from receivables.money import to_money
 
 OPEN_STATUSES = ("open", "partially_paid", "on_hold")
@@ -144,3 +144,32 @@ def put_invoice_on_hold(
             conversation_id=conversation_id, detail={"invoice": invoice.number},
         )  # fmt: skip
     return invoice
+
+
+def release_invoice_holds(
+    *, session: Session, debtor_id: int, conversation_id: str, actor: str
+) -> list[str]:
+    """Take the invoices put on hold in this conversation off hold (a dispute rejected):
+    open again, or partly paid. Returns their numbers."""
+    held = session.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.debtor_id == debtor_id,
+            AuditEvent.conversation_id == conversation_id,
+            AuditEvent.action == "invoice_on_hold",
+        )
+    )
+    numbers = {normalize_reference(str(d.get("invoice", ""))) for d in held}
+    released = []
+    paid = _paid_per_invoice(session, debtor_id)
+    for invoice in session.scalars(
+        select(Invoice).where(Invoice.debtor_id == debtor_id, Invoice.status == "on_hold")
+    ):
+        if normalize_reference(invoice.number) in numbers:
+            invoice.status = "partially_paid" if paid.get(invoice.id) else "open"
+            released.append(invoice.number)
+            record_event(
+                session=session, actor=actor, action="invoice_hold_released",
+                debtor_id=debtor_id, conversation_id=conversation_id,
+                detail={"invoice": invoice.number},
+            )  # fmt: skip
+    return released

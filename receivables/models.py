@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -65,6 +66,21 @@ class Debtor(Base):
     language: Mapped[str] = mapped_column(String(2), default="nl")
     preferred_channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # business attributes (P6): consumer | business (None: unknown), industry, ISO country
+    kind: Mapped[str | None] = mapped_column(String(10))
+    industry: Mapped[str | None] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    # external credit information: a score 0-100 (higher: more creditworthy) and a flag
+    credit_score: Mapped[int | None] = mapped_column(Integer)
+    credit_flag: Mapped[str | None] = mapped_column(String(64))
+    credit_source: Mapped[str | None] = mapped_column(String(100))
+    credit_updated_at: Mapped[dt.datetime | None]
+    # the debtor's profile as last computed (receivables.profile_service): one of the five
+    # groups, low | medium | high, and the reasons in plain words
+    profile_group: Mapped[str | None] = mapped_column(String(24), index=True)
+    profile_risk: Mapped[str | None] = mapped_column(String(10), index=True)
+    profile_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    profile_updated_at: Mapped[dt.datetime | None]
 
     invoices: Mapped[list[Invoice]] = relationship(
         back_populates="debtor", order_by="Invoice.due_date, Invoice.id"
@@ -278,6 +294,22 @@ class Promise(Base):
     settled_at: Mapped[dt.datetime | None]
 
 
+class DebtorProfileChange(Base):
+    """The history of a debtor's profile: a row each time the group or the risk changed."""
+
+    __tablename__ = "debtor_profile_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    group: Mapped[str] = mapped_column(String(24))
+    risk: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # None: the first profile
+    previous_group: Mapped[str | None] = mapped_column(String(24))
+    previous_risk: Mapped[str | None] = mapped_column(String(10))
+
+
 class Collector(Base):
     """A person who works the handoff queue in the console."""
 
@@ -299,6 +331,7 @@ __all__ = [
     "Collector",
     "Conversation",
     "Debtor",
+    "DebtorProfileChange",
     "Handoff",
     "Installment",
     "Invoice",

@@ -123,6 +123,81 @@ class Profiles(_Frozen):
     no_information: ProfileTreatment = Field(default_factory=ProfileTreatment)
 
 
+RiskLevel = Literal["low", "medium", "high"]
+RISK_LEVELS: tuple[RiskLevel, ...] = get_args(RiskLevel)
+
+
+class CreditScoreBands(_Frozen):
+    """External credit scores run 0-100 (higher: more creditworthy)."""
+
+    weak_below: int = Field(default=40, ge=0, le=100)
+    fair_below: int = Field(default=60, ge=0, le=100)
+    strong_from: int = Field(default=80, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CreditScoreBands:
+        if not self.weak_below <= self.fair_below <= self.strong_from:
+            raise ValueError("weak_below, fair_below and strong_from must be in that order")
+        return self
+
+
+class RiskPoints(_Frozen):
+    """Risk points from which a debtor is medium and high risk (below medium_from: low)."""
+
+    medium_from: int = Field(default=1, ge=-10, le=20)
+    high_from: int = Field(default=3, ge=-10, le=20)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskPoints:
+        if self.high_from <= self.medium_from:
+            raise ValueError("high_from must be above medium_from")
+        return self
+
+
+class ProfilingSettings(_Frozen):
+    """Thresholds of the debtor profile (P6): which of the five groups, and which risk."""
+
+    # a payment at most this many days after the due date counts as on time
+    on_time_grace_days: int = Field(default=3, ge=0, le=60)
+    # willing and able: at least this share of the invoices that fell due paid on time
+    on_time_share: float = Field(default=0.75, gt=0, le=1)
+    # willing and able: at least this share of settled promises and plans kept
+    kept_share: float = Field(default=0.75, gt=0, le=1)
+    # unwilling: at least this many promises and plans broken, and more broken than kept
+    broken_commitments: int = Field(default=2, ge=1, le=20)
+    # days late (average, or the oldest open invoice): "late" (risk +1) and "very late" (+2)
+    late_days: int = Field(default=30, ge=1, le=365)
+    very_late_days: int = Field(default=60, ge=1, le=730)
+    # trend: the last `trend_invoices` invoices paid against those paid before; this many days
+    # later (or sooner) on average is a worsening (improving) trend
+    trend_invoices: int = Field(default=3, ge=1, le=24)
+    trend_days: int = Field(default=10, ge=1, le=365)
+    # unable: hardship reported (a cannot_pay handoff, one of these flags, referred to debt
+    # help) within this many days
+    hardship_days: int = Field(default=365, ge=1, le=3650)
+    hardship_flags: list[str] = Field(
+        default=["debt_help", "job_loss", "illness", "bereavement", "mental_health"]
+    )
+    credit_score: CreditScoreBands = Field(default_factory=CreditScoreBands)
+    # external credit flags that mean the debtor cannot pay (any other flag: risk +2)
+    unable_credit_flags: list[str] = Field(
+        default=["debt_counselling", "debt_restructuring", "wsnp", "bankruptcy", "insolvency"]
+    )
+    # businesses in these industries: risk +1
+    higher_risk_industries: list[str] = Field(
+        default=["construction", "hospitality", "retail", "transport"]
+    )
+    # a debtor based outside these countries (ISO 3166 codes): risk +1
+    home_countries: list[str] = Field(default=["NL"])
+    risk: RiskPoints = Field(default_factory=RiskPoints)
+
+    @model_validator(mode="after")
+    def _late_before_very_late(self) -> ProfilingSettings:
+        if self.very_late_days <= self.late_days:
+            raise ValueError("very_late_days must be above late_days")
+        return self
+
+
 class FollowupSettings(_Frozen):
     # days after the due date before an unpaid promise or installment counts as broken
     grace_days: int = Field(default=0, ge=0, le=30)
@@ -148,6 +223,7 @@ class Policy(_Frozen):
     profiles: Profiles = Field(default_factory=Profiles)
     followup: FollowupSettings = Field(default_factory=FollowupSettings)
     handoff: HandoffSettings
+    profiling: ProfilingSettings = Field(default_factory=ProfilingSettings)
 
     @model_validator(mode="after")
     def _inside_outer_bounds(self) -> Policy:

@@ -22,6 +22,24 @@ from receivables.models import (
     PaymentPlan,
     Promise,
 )
+from receivables.policy import Policy
+from receivables.profile_service import ProfileView, current_profile, stored_profile
+
+PROFILE_LABELS = {
+    "willing_and_able": "Willing and able to pay",
+    "unable": "Unable to pay",
+    "unwilling": "Unwilling to pay",
+    "information_available": "Information available",
+    "no_information": "No information",
+}
+CHANNEL_LABELS = {
+    "whatsapp": "WhatsApp",
+    "sms": "SMS",
+    "telegram": "Telegram",
+    "webchat": "Web chat",
+    "voice": "Phone",
+    "email": "Email",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,16 @@ class DebtorPanel:
     payments: list[Payment]
     plans: list[PaymentPlan]
     promises: list[Promise]
+    profile: ProfileView | None = None
+
+    @property
+    def profile_label(self) -> str:
+        return PROFILE_LABELS.get(self.profile.group, "") if self.profile else ""
+
+    @property
+    def channel_label(self) -> str:
+        channel = self.debtor.preferred_channel
+        return CHANNEL_LABELS.get(channel, channel) if channel else ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +71,18 @@ class CaseView:
     debtor: DebtorPanel | None
 
 
-def load_debtor_panel(*, session: Session, debtor_id: int) -> DebtorPanel | None:
+def _profile(session: Session, debtor: Debtor, policy: Policy | None) -> ProfileView:
+    """With the policy: the profile as the facts are now. Without it: the one last stored
+    (by the bot at verification, the API or the follow-up job, with the policy's
+    thresholds), computed with the default thresholds only when there is none yet."""
+    if policy is None and (stored := stored_profile(debtor)) is not None:
+        return stored
+    return current_profile(session=session, debtor_id=debtor.id, policy=policy)
+
+
+def load_debtor_panel(
+    *, session: Session, debtor_id: int, policy: Policy | None = None
+) -> DebtorPanel | None:
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         return None
@@ -66,18 +105,22 @@ def load_debtor_panel(*, session: Session, debtor_id: int) -> DebtorPanel | None
         payments=list(payments),
         plans=list(plans),
         promises=list(promises),
+        profile=_profile(session, debtor, policy),
     )
 
 
-def load_case(*, session: Session, handoff: Handoff) -> CaseView:
+def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = None) -> CaseView:
     conversation = get_conversation(session=session, conversation_id=handoff.conversation_id)
     debtor_id = handoff.debtor_id or conversation.debtor_id
+    panel = None
+    if debtor_id:
+        panel = load_debtor_panel(session=session, debtor_id=debtor_id, policy=policy)
     return CaseView(
         handoff=handoff,
         conversation=conversation,
         messages=list_messages(session=session, conversation_id=conversation.id),
         events=list_events(session=session, conversation_id=conversation.id),
-        debtor=load_debtor_panel(session=session, debtor_id=debtor_id) if debtor_id else None,
+        debtor=panel,
     )
 
 

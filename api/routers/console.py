@@ -133,7 +133,7 @@ def case_page(
     notice: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     handoff = desk.load(session, handoff_id, user)
-    case = load_case(session=session, handoff=handoff)
+    case = load_case(session=session, handoff=handoff, policy=request.app.state.policy)
     return PAGES.render(
         request, "case.html", user, case=case, notice=notice, today=dt.date.today(),
         mine=handoff.status == "claimed" and handoff.collector == user.username,

@@ -1,23 +1,28 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import AdminDep, SessionDep, SettingsDep
+from api.deps import AdminDep, PolicyDep, SessionDep, SettingsDep
 from api.payment_flow import link_url
 from api.schemas import (
     AllocationRead,
+    CreditRead,
     DebtorCreate,
+    DebtorCreditUpdate,
     DebtorDetail,
+    DebtorProfileItem,
     DebtorRead,
     InvoiceCreate,
     InvoiceRead,
     PaymentLinkRead,
     PaymentPlanRead,
     PaymentRead,
+    ProfileRead,
     PromiseRead,
 )
 from receivables.audit import record_event
@@ -25,6 +30,14 @@ from receivables.debtors import create_debtor, get_debtor
 from receivables.invoices import create_invoice, get_open_amounts
 from receivables.models import Debtor, Invoice, PaymentPlan, Promise
 from receivables.payment_links import list_open_links
+from receivables.policy import Policy, ProfileName, RiskLevel
+from receivables.profile_service import (
+    ProfileView,
+    current_profile,
+    list_debtor_profiles,
+    set_business_attributes,
+    set_credit_info,
+)
 
 router = APIRouter(prefix="/api/v1/debtors", tags=["debtors"], dependencies=[AdminDep])
 
@@ -70,7 +83,13 @@ def _links(session: Session, debtor_id: int, public_url: str) -> list[PaymentLin
     ]
 
 
-def _detail(session: Session, debtor: Debtor, public_url: str) -> DebtorDetail:
+def _profile_read(view: ProfileView) -> ProfileRead:
+    return ProfileRead(group=view.group, risk=view.risk, reasons=list(view.reasons))
+
+
+def _detail(
+    session: Session, debtor: Debtor, public_url: str, policy: Policy | None = None
+) -> DebtorDetail:
     open_amounts = get_open_amounts(session=session, debtor_id=debtor.id)
     invoices = [_invoice_read(i, open_amounts) for i in debtor.invoices]  # type: ignore[arg-type]
     payments = [
@@ -88,6 +107,7 @@ def _detail(session: Session, debtor: Debtor, public_url: str) -> DebtorDetail:
         for p in debtor.payments
     ]
     plans, promises = _plans_and_promises(session, debtor.id)
+    profile = current_profile(session=session, debtor_id=debtor.id, policy=policy)
     return DebtorDetail(
         **DebtorRead.model_validate(debtor).model_dump(),
         balance=sum((i.open_amount for i in invoices), Decimal("0.00")),
@@ -96,7 +116,13 @@ def _detail(session: Session, debtor: Debtor, public_url: str) -> DebtorDetail:
         payment_links=_links(session, debtor.id, public_url),
         payment_plans=plans,
         promises=promises,
-    )
+        kind=debtor.kind,
+        industry=debtor.industry,
+        country=debtor.country,
+        credit=CreditRead(score=debtor.credit_score, flag=debtor.credit_flag,
+                          source=debtor.credit_source, updated_at=debtor.credit_updated_at),
+        profile=_profile_read(profile),
+    )  # fmt: skip
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DebtorRead)
@@ -106,10 +132,58 @@ def post_debtor(body: DebtorCreate, session: SessionDep) -> Debtor:
     return debtor
 
 
+@router.get("", response_model=list[DebtorProfileItem])
+def list_debtors(
+    session: SessionDep,
+    policy: PolicyDep,
+    group: Annotated[ProfileName | None, Query()] = None,
+    risk: Annotated[RiskLevel | None, Query()] = None,
+) -> list[DebtorProfileItem]:
+    """Debtors by profile, for the credit manager: highest risk first, then largest balance."""
+    rows = list_debtor_profiles(session=session, policy=policy, group=group, risk=risk)
+    return [
+        DebtorProfileItem(
+            id=r.debtor.id,
+            reference=r.debtor.reference,
+            name=r.debtor.name,
+            language=r.debtor.language,
+            preferred_channel=r.debtor.preferred_channel,
+            kind=r.debtor.kind,
+            country=r.debtor.country,
+            balance=r.balance,
+            profile=_profile_read(r.profile),
+        )
+        for r in rows
+    ]
+
+
 @router.get("/{debtor_id}", response_model=DebtorDetail)
-def read_debtor(debtor_id: int, session: SessionDep, settings: SettingsDep) -> DebtorDetail:
+def read_debtor(
+    debtor_id: int, session: SessionDep, settings: SettingsDep, policy: PolicyDep
+) -> DebtorDetail:
     debtor = get_debtor(session=session, debtor_id=debtor_id)
-    return _detail(session, debtor, settings.public_url)
+    return _detail(session, debtor, settings.public_url, policy)
+
+
+@router.put("/{debtor_id}/credit", response_model=DebtorDetail)
+def put_credit(
+    debtor_id: int,
+    body: DebtorCreditUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+) -> DebtorDetail:
+    """External credit information (score, flag, source) and, when given, the business
+    attributes; the debtor's read model with the recomputed profile comes back."""
+    set_credit_info(
+        session=session, debtor_id=debtor_id, score=body.score, flag=body.flag,
+        source=body.source or "admin",
+    )  # fmt: skip
+    business = body.model_dump(include={"kind", "industry", "country"}, exclude_unset=True)
+    if business:
+        set_business_attributes(session=session, debtor_id=debtor_id, **business)
+    debtor = get_debtor(session=session, debtor_id=debtor_id)
+    return _detail(session, debtor, settings.public_url, policy)
 
 
 @router.post(

@@ -84,10 +84,18 @@ def hand_off(
     create_handoff(
         session=session, conversation_id=tracker.sender_id, reason=reason,
         debtor_id=debtor.id if debtor else None,
-        level=handoff_level(balance, get_policy()) if balance is not None else "junior",
+        level=level_for(balance, tracker.get_slot("profile")),
         summary=handoff_summary(facts), balance=balance, flags=flags,
     )  # fmt: skip
     return Escalated(reason, on_hold)
+
+
+def level_for(balance: Decimal | None, profile: str | None) -> str:
+    """Junior or senior by amount and, once known, the debtor's profile."""
+    policy = get_policy()
+    if balance is None:
+        return "junior"
+    return handoff_level(balance, policy, profile=profile or None)
 
 
 class ActionHandOff(Action):

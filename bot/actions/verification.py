@@ -20,7 +20,8 @@ from receivables.debtors import find_debtor_by_reference, get_debtor
 from receivables.handoffs import create_handoff
 from receivables.identifiers import find_reference
 from receivables.invoices import get_open_balance
-from receivables.policy import handoff_level
+from receivables.policy import handoff_level, profile_treatment
+from receivables.profile_service import current_profile
 from receivables.verification import (
     MAX_ATTEMPTS,
     SecondFactor,
@@ -39,6 +40,10 @@ class CheckOutcome:
     language: str | None
     failed_attempts: int
     locked: bool
+    # the debtor's profile group and the tone the policy gives it (set with verification,
+    # so that the very first reply after it already speaks in that tone)
+    profile: str | None = None
+    tone: str | None = None
 
 
 def _hand_off_failed_verification(
@@ -73,7 +78,11 @@ def _check(
         session=session, conversation_id=conversation_id, reference=reference, factor=factor
     )
     if result.debtor:
-        return CheckOutcome(result.debtor.id, result.debtor.language, result.failed_attempts, False)
+        policy = get_policy()
+        profile = current_profile(session=session, debtor_id=result.debtor.id, policy=policy)
+        tone = profile_treatment(policy, profile=profile.group).tone
+        return CheckOutcome(result.debtor.id, result.debtor.language, result.failed_attempts,
+                            False, profile.group, tone)  # fmt: skip
     if result.locked:
         _hand_off_failed_verification(
             session, conversation_id=conversation_id, reference=reference, topic=topic
@@ -187,6 +196,8 @@ class ValidateVerificationForm(FormValidationAction):
                 "verified": True,
                 "debtor_id": float(outcome.debtor_id),
                 "language": outcome.language,
+                "profile": outcome.profile,
+                "tone": outcome.tone,
             }
         if outcome.locked:
             dispatcher.utter_message(response="utter_verification_locked")

@@ -397,6 +397,8 @@ async def test_right_date_of_birth_verifies(
         "verified": True,
         "debtor_id": float(debtors.anna),
         "language": "nl",
+        "profile": "no_information",
+        "tone": "neutral",
     }
     assert dispatcher.messages == []
     assert database.actions("conversation-1") == ["verification_succeeded"]
