@@ -265,7 +265,11 @@ def test_promise_limits_by_profile() -> None:
         max_days_ahead=14, max_open_promises=1, allowed=True
     )
     assert effective_promise_limits(policy, profile="unwilling").allowed is False
-    assert effective_promise_limits(policy, profile="no_information").max_days_ahead == 7
+    assert effective_promise_limits(policy, profile="no_information").max_days_ahead == 14
+    data = yaml.safe_load(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    data["profiles"]["no_information"]["promise_to_pay"] = {"max_days_ahead": 7}
+    shorter = Policy.model_validate(data)
+    assert effective_promise_limits(shorter, profile="no_information").max_days_ahead == 7
 
 
 def test_an_unknown_profile_is_a_programming_error() -> None:
