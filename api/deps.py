@@ -42,7 +42,8 @@ def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa  # type: ignore[no-any-return]
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# committed before the response goes out: a client that gets 201 can use what it created
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]

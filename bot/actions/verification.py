@@ -5,8 +5,10 @@ Three failed tries lock verification for the conversation and hand it to a colle
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,10 +18,14 @@ from sqlalchemy.orm import Session
 
 from bot.actions.answers import ANSWERS, TOPICS
 from bot.actions.db import get_policy, run_in_session
+from bot.actions.language import language_of
+from receivables.dates import format_date
 from receivables.debtors import find_debtor_by_reference, get_debtor
 from receivables.handoffs import create_handoff
 from receivables.identifiers import find_reference
 from receivables.invoices import get_open_balance
+from receivables.money import format_money
+from receivables.plans import list_missed_installments
 from receivables.policy import handoff_level, profile_treatment
 from receivables.profile_service import current_profile
 from receivables.verification import (
@@ -214,6 +220,13 @@ class ValidateVerificationForm(FormValidationAction):
         return {"debtor_reference": reference, "second_factor": None, "verification_retry": True}
 
 
+def _greeting_facts(session: Session, debtor_id: int) -> tuple[str, tuple[Decimal, dt.date] | None]:
+    """The debtor's name and the most recent installment of theirs that was missed."""
+    name = get_debtor(session=session, debtor_id=debtor_id).name
+    missed = list_missed_installments(session=session, debtor_id=debtor_id)
+    return name, (missed[-1].amount, missed[-1].due_date) if missed else None
+
+
 class ActionVerificationComplete(Action):
     """Greets the verified debtor by name and answers the question that started it all."""
 
@@ -226,8 +239,14 @@ class ActionVerificationComplete(Action):
         debtor_id = tracker.get_slot("debtor_id")
         if not tracker.get_slot("verified") or debtor_id is None:
             return []  # locked: the debtor was already told a colleague takes over
-        name = await run_in_session(lambda s: get_debtor(session=s, debtor_id=int(debtor_id)).name)
+        name, missed = await run_in_session(lambda s: _greeting_facts(s, int(debtor_id)))
         dispatcher.utter_message(response="utter_verified", name=name)
+        if missed is not None:
+            language = language_of(tracker)
+            dispatcher.utter_message(
+                response="utter_missed_installment", amount=format_money(missed[0], language),
+                date=format_date(missed[1], language),
+            )  # fmt: skip
         answer = ANSWERS.get(tracker.get_slot("requested_topic") or "")
         events: list[dict[str, Any]] = []
         if answer:

@@ -47,7 +47,7 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.debtors import create_debtor
 from receivables.invoices import OpenInvoice, create_invoice, list_open_invoices
 from receivables.migrate import upgrade
-from receivables.models import Handoff
+from receivables.models import Handoff, Installment, PaymentPlan
 from receivables.payments import book_payment
 from receivables.plans import list_plans
 from receivables.policy import load_policy
@@ -836,6 +836,24 @@ async def test_complete_without_a_question_asks_how_to_help(
 ) -> None:
     await COMPLETE.run(dispatcher, verified(debtors.anna, "nl"), DOMAIN)
     assert responses(dispatcher) == ["utter_verified", "utter_how_can_help"]
+
+
+async def test_complete_mentions_a_missed_installment(
+    database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
+) -> None:
+    def missed_plan(session: Session) -> None:
+        plan = PaymentPlan(debtor_id=debtors.mark, total=Decimal("1000.00"), status="broken")
+        session.add(plan)
+        session.flush()
+        session.add(Installment(plan_id=plan.id, sequence=1, amount=Decimal("500.00"),
+                                due_date=dt.date(2026, 10, 1), status="broken"))  # fmt: skip
+
+    database.run(missed_plan)
+    await COMPLETE.run(dispatcher, verified(debtors.mark, "en"), DOMAIN)
+    assert responses(dispatcher) == ["utter_verified", "utter_missed_installment",
+                                     "utter_how_can_help"]  # fmt: skip
+    assert dispatcher.messages[1]["amount"] == "€500.00"
+    assert dispatcher.messages[1]["date"] == "1 October 2026"
 
 
 async def test_complete_says_nothing_when_not_verified(
