@@ -29,12 +29,14 @@ _ENGLISH = set(
     with on at by from about it do does did much many""".split()
 )
 _WORD = re.compile(r"[a-zà-ÿ']+")
+# customer and invoice numbers say nothing about the language ("EN-1001" is not Dutch "en")
+_IDENTIFIER = re.compile(r"[\w/.-]*\d[\w/.-]*")
 
 
 def detect_language(text: str) -> Language | None:
     """'nl' or 'en' when the words say so clearly, None for numbers, dates and one-word
     greetings that both languages share ('ok', 'hi', '48213907')."""
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(_IDENTIFIER.sub(" ", text.lower()))
     dutch = sum(w in _DUTCH for w in words) + sum(w.endswith("ij") for w in words)
     english = sum(w in _ENGLISH for w in words)
     if dutch > english:

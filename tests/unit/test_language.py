@@ -52,7 +52,19 @@ def test_english(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "48213907", "12-03-1985", "1234 AB", "KL-2291", "ok", "👍", "?", "€ 50"],
+    [
+        "",
+        "48213907",
+        "12-03-1985",
+        "1234 AB",
+        "KL-2291",
+        "EN-1001",
+        "en-1002",
+        "ok",
+        "👍",
+        "?",
+        "€ 50",
+    ],
 )
 def test_not_enough_to_tell(text: str) -> None:
     assert detect_language(text) is None
