@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.channel_senders import open_channel_senders
@@ -63,6 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outbound = Outbound()
     app.state.payment_provider = make_provider(settings)
     install_error_handlers(app)
+    if origins := [o.strip().rstrip("/") for o in settings.webchat_origins.split(",") if o.strip()]:
+        # without credentials: the admin API needs its token and the console's cookie is
+        # never sent cross-site, so only the public conversation API is of use to these pages
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"], allow_credentials=False,
+        )  # fmt: skip
     for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     mollie_api_key: str | None = None
     # only to point the client at a test server; Mollie's own endpoint otherwise
     mollie_api_url: str | None = None
+    # creditor sites that embed the web chat (comma separated origins, "https://www.example.nl");
+    # empty: the web chat works only on the gateway's own pages
+    webchat_origins: str = ""
     # seconds the gateway waits for one Rasa turn before telling the debtor a person will help
     rasa_timeout: float = 30.0
     # signs the collector console's session cookie; unset: a random one per process (every

@@ -1,75 +1,234 @@
-// Settle web chat: talks to the public conversation API; the conversation survives reloads.
+/*
+ * Settle web chat: an embeddable widget. A creditor adds one tag to any page:
+ *
+ *   <script src="https://settle.example/static/webchat.js" defer></script>
+ *
+ * Optional data attributes on that tag:
+ *   data-language="nl|en"   the language to start in (a debtor's own choice is remembered)
+ *   data-title="…"          the panel's title (default "Settle")
+ *   data-open="true"        open the panel on the first visit (a launcher button opens it otherwise)
+ *   data-target="#selector" render inline in that element, always open, without a launcher
+ *   data-api="https://…"    where the Settle API is (default: where this script comes from)
+ *
+ * The widget derives the API and its stylesheet (webchat.css, next to this file) from its own
+ * src, builds its DOM inside a shadow root (the host page's CSS and ids cannot clash with it),
+ * talks to the public conversation API, long-polls for collector replies and payment
+ * confirmations, and keeps the conversation across reloads (localStorage
+ * "settle.conversation", "settle.language"). Its only global is window.SettleChat:
+ * open(), close(), toggle(), setLanguage("nl"|"en").
+ */
 (function () {
   "use strict";
+  if (window.SettleChat) return; // the tag is on the page twice
+
   const UI = {
-    nl: { you: "U", bot: "Assistent", collector: "Medewerker", system: "Settle", send: "Verstuur",
-          label: "Uw bericht", error: "Het versturen is niet gelukt. Probeer het nog eens.",
-          waiting: "Een collega neemt uw gesprek over en antwoordt u hier. U kunt gewoon verder typen.",
-          human: "U chat nu met een medewerker.",
-          intro: "Hallo! Ik ben de digitale assistent. Vraag mij gerust naar uw saldo, uw openstaande facturen of hoe u kunt betalen." },
-    en: { you: "You", bot: "Assistant", collector: "Colleague", system: "Settle", send: "Send",
-          label: "Your message", error: "Sending failed. Please try again.",
-          waiting: "A colleague will take over and reply to you here. Feel free to keep typing.",
-          human: "You are now chatting with a colleague.",
-          intro: "Hello! I'm the digital assistant. Ask me about your balance, your open invoices or how to pay." },
+    nl: {
+      subtitle: "Wij helpen u graag", launcher: "Chat met ons", close: "Chat sluiten",
+      log: "Berichten", you: "U", bot: "Assistent", collector: "Medewerker", system: "Settle",
+      send: "Verstuur", label: "Uw bericht", placeholder: "Typ hier uw bericht",
+      typing: "De assistent typt…", newTab: "(opent in een nieuw tabblad)",
+      error: "Het versturen is niet gelukt. Probeer het nog eens.",
+      waiting: "Een collega neemt uw gesprek over en antwoordt u hier. U kunt gewoon verder typen.",
+      human: "U chat nu met een medewerker.",
+      unread: function (n) { return n === 1 ? "1 nieuw bericht" : n + " nieuwe berichten"; },
+      intro: "Hallo! Ik ben de digitale assistent. Vraag mij gerust naar uw saldo, uw openstaande facturen of hoe u kunt betalen.",
+    },
+    en: {
+      subtitle: "We're happy to help", launcher: "Chat with us", close: "Close chat",
+      log: "Messages", you: "You", bot: "Assistant", collector: "Colleague", system: "Settle",
+      send: "Send", label: "Your message", placeholder: "Type your message",
+      typing: "The assistant is typing…", newTab: "(opens in a new tab)",
+      error: "Sending failed. Please try again.",
+      waiting: "A colleague will take over and reply to you here. Feel free to keep typing.",
+      human: "You are now chatting with a colleague.",
+      unread: function (n) { return n === 1 ? "1 new message" : n + " new messages"; },
+      intro: "Hello! I'm the digital assistant. Ask me about your balance, your open invoices or how to pay.",
+    },
   };
-  const store = window.localStorage;
-  let conversationId = store.getItem("settle.conversation");
-  if (!conversationId) {
-    conversationId = "web-" + (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
-    store.setItem("settle.conversation", conversationId);
+  const SENDERS = ["debtor", "bot", "collector", "system"];
+
+  // --- where we come from, and the options on our tag -------------------------------------
+  const script = document.currentScript || Array.prototype.slice
+    .call(document.querySelectorAll("script[src]"))
+    .reverse()
+    .find(function (s) { return /\/webchat\.js(?:[?#]|$)/.test(s.src); });
+  const options = (script && script.dataset) || {};
+  const src = script && script.src ? script.src : new URL("/static/webchat.js", location.href).href;
+  const apiBase = new URL(options.api ? options.api.replace(/\/?$/, "/") : "../", src);
+  const cssUrl = new URL("webchat.css", src);
+  cssUrl.search = new URL(src).search; // a cache-busting ?v= on the script goes to the CSS too
+
+  // --- storage that never throws (blocked cookies, private mode, sandboxed frames) ---------
+  const memory = {};
+  function storage(area) {
+    return {
+      get: function (key) {
+        try { return window[area].getItem(key); } catch (e) { return memory[area + key] || null; }
+      },
+      set: function (key, value) {
+        try { window[area].setItem(key, value); } catch (e) { memory[area + key] = value; }
+      },
+    };
   }
-  let language = store.getItem("settle.language") || ((navigator.language || "nl").slice(0, 2) === "en" ? "en" : "nl");
+  const local = storage("localStorage");
+  const session = storage("sessionStorage");
+
+  let conversationId = local.get("settle.conversation");
+  if (!conversationId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(conversationId)) {
+    conversationId = "web-" + (window.crypto && crypto.randomUUID
+      ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2));
+    local.set("settle.conversation", conversationId);
+  }
+  const messagesUrl = new URL(
+    "api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages", apiBase
+  ).href;
+
+  function pickLanguage() {
+    const chosen = local.get("settle.language");
+    if (chosen === "nl" || chosen === "en") return chosen;
+    if (options.language === "nl" || options.language === "en") return options.language;
+    return (navigator.language || "nl").slice(0, 2).toLowerCase() === "en" ? "en" : "nl";
+  }
+
+  let language = pickLanguage();
+  // sent with each message only when the debtor (or the creditor's page) chose it; a guess
+  // from the browser is left to the gateway, which reads the language the debtor writes in
+  let languageChosen = ["nl", "en"].indexOf(local.get("settle.language")) >= 0 ||
+    options.language === "nl" || options.language === "en";
   let lastId = 0;
   let state = "bot";
   let loaded = false; // history shown: from now on the debtor's own messages are already on screen
+  let listening = false;
+  let sending = 0;
+  let unread = 0;
+  let isOpen = false;
   const seen = new Set();
-  const log = document.getElementById("log");
-  const form = document.getElementById("form");
-  const input = document.getElementById("text");
-  const typing = document.getElementById("typing");
-  const stateLine = document.getElementById("state");
-  const base = "/api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages";
+  const titles = new Map(); // button payload -> title, to show a clicked chip's title in the history
 
+  // --- the DOM ---------------------------------------------------------------------------
+  function el(tag, className, attributes) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    return node;
+  }
+
+  const target = options.target ? document.querySelector(options.target) : null;
+  const inline = !!target;
+  const host = el("settle-chat", "", { "data-settle-chat": inline ? "inline" : "float" });
+  const root = host.attachShadow({ mode: "open" });
+  // hidden until the stylesheet is in, so the page never shows an unstyled widget
+  const preload = el("style");
+  preload.textContent = ":host{all:initial}.settle-root{visibility:hidden}";
+  const stylesheet = el("link", "", { rel: "stylesheet", href: cssUrl.href });
+  stylesheet.addEventListener("error", function () { preload.remove(); });
+
+  const wrapper = el("div", "settle-root " + (inline ? "settle-root--inline" : "settle-root--float"));
+  const launcher = el("button", "settle-launcher", { type: "button", "aria-expanded": "false", "aria-controls": "panel" });
+  const launcherIcon = el("span", "settle-launcher__icon settle-launcher__icon--closed", { "aria-hidden": "true" });
+  launcherIcon.innerHTML = '<svg viewBox="0 0 24 24" width="22" height="22" focusable="false"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+  const launcherOpenIcon = el("span", "settle-launcher__icon settle-launcher__icon--open", { "aria-hidden": "true" });
+  launcherOpenIcon.innerHTML = '<svg viewBox="0 0 24 24" width="22" height="22" focusable="false"><path fill="currentColor" d="M5.3 8.3a1 1 0 0 1 1.4 0L12 13.6l5.3-5.3a1 1 0 1 1 1.4 1.4l-6 6a1 1 0 0 1-1.4 0l-6-6a1 1 0 0 1 0-1.4z"/></svg>';
+  const launcherText = el("span", "settle-launcher__text");
+  const badge = el("span", "settle-launcher__badge", { "aria-hidden": "true" });
+  badge.hidden = true;
+  launcher.append(launcherIcon, launcherOpenIcon, launcherText, badge);
+
+  const panel = el("section", "settle-panel", { id: "panel", "aria-labelledby": "title" });
+  if (!inline) { panel.setAttribute("role", "dialog"); panel.setAttribute("aria-modal", "false"); }
+  const header = el("header", "settle-header");
+  const heading = el("div", "settle-heading");
+  const title = el("h2", "settle-title", { id: "title" });
+  title.textContent = options.title || "Settle";
+  const subtitle = el("p", "settle-subtitle");
+  heading.append(title, subtitle);
+  const langs = el("div", "settle-lang", { role: "group", "aria-label": "Taal / Language" });
+  ["nl", "en"].forEach(function (lang) {
+    const b = el("button", "settle-lang__button", { type: "button", "data-lang": lang, lang: lang, "aria-pressed": "false" });
+    b.textContent = lang.toUpperCase();
+    b.setAttribute("aria-label", lang === "nl" ? "NL, Nederlands" : "EN, English"); // the visible text first
+    b.addEventListener("click", function () { setLanguage(lang); });
+    langs.append(b);
+  });
+  const closeButton = el("button", "settle-close", { type: "button" });
+  closeButton.innerHTML = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 1 0 1 0-1.4 1.4l4.9 4.9-4.9 4.9a1 1 0 1 0 1.4 1.4l4.9-4.9 4.9 4.9a1 1 0 0 0 1.4-1.4L13.4 12l4.9-4.9a1 1 0 0 0 0-1.4z"/></svg>';
+  closeButton.addEventListener("click", function () { setOpen(false, true); });
+  header.append(heading, langs);
+  if (!inline) header.append(closeButton);
+
+  const stateLine = el("p", "settle-state", { id: "state", role: "status" });
+  stateLine.hidden = true;
+  const log = el("ol", "settle-log", { id: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" });
+  const typing = el("p", "settle-typing", { id: "typing" });
+  const dots = el("span", "settle-typing__dots", { "aria-hidden": "true" });
+  dots.append(el("span"), el("span"), el("span"));
+  const typingText = el("span", "settle-sr");
+  typing.append(dots, typingText);
+  typing.hidden = true;
+  const form = el("form", "settle-form", { id: "form", novalidate: "" });
+  const label = el("label", "settle-sr", { for: "text", id: "text-label" });
+  const input = el("input", "settle-input", { id: "text", name: "text", type: "text", autocomplete: "off", maxlength: "4000", enterkeyhint: "send" });
+  const sendButton = el("button", "settle-send", { type: "submit", id: "send" });
+  form.append(label, input, sendButton);
+  panel.append(header, stateLine, log, typing, form);
+  if (!inline) wrapper.append(launcher);
+  wrapper.append(panel);
+  root.append(preload, stylesheet, wrapper);
+
+  // --- messages --------------------------------------------------------------------------
   function linkify(text, node) {
-    const parts = text.split(/(https?:\/\/[^\s)]+)/g);
-    parts.forEach(function (part, i) {
-      if (i % 2 === 1) {
-        const a = document.createElement("a");
-        a.href = part; a.textContent = part; a.target = "_blank"; a.rel = "noopener";
-        node.appendChild(a);
-      } else if (part) {
-        node.appendChild(document.createTextNode(part));
-      }
+    // "€ 1.234,56" stays on one line
+    String(text).replace(/€ (?=[\d-])/g, "€\u00a0").split(/(https?:\/\/[^\s<>"')]+)/g).forEach(function (part, i) {
+      if (i % 2 === 0) { if (part) node.append(document.createTextNode(part)); return; }
+      const trail = /[.,;:!?]+$/.exec(part); // a full stop after a link is not part of it
+      const url = trail ? part.slice(0, trail.index) : part;
+      const a = el("a", "settle-link", { href: url, target: "_blank", rel: "noopener noreferrer" });
+      a.textContent = url;
+      const hint = el("span", "settle-sr", { "data-ui": "newTab" });
+      hint.textContent = " " + UI[language].newTab;
+      a.append(hint);
+      node.append(a);
+      if (trail) node.append(document.createTextNode(trail[0]));
     });
   }
 
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  // shows a message once (by id); true when it was new
   function render(message) {
-    if (message.id) {
-      if (seen.has(message.id)) return;
+    if (message.id != null) {
+      if (seen.has(message.id)) return false;
       seen.add(message.id);
       lastId = Math.max(lastId, message.id);
     }
-    const li = document.createElement("li");
-    li.className = "msg msg--" + message.sender;
-    const who = document.createElement("span");
-    who.className = "msg__who";
-    who.textContent = message.sender === "debtor" ? UI[language].you : UI[language][message.sender];
-    li.appendChild(who);
-    linkify(message.text, li);
-    if (message.buttons && message.buttons.length) {
-      const chips = document.createElement("div");
-      chips.className = "chips";
-      message.buttons.forEach(function (b) {
-        const btn = document.createElement("button");
-        btn.type = "button"; btn.textContent = b.title;
-        btn.addEventListener("click", function () { send(b.payload, b.title); });
-        chips.appendChild(btn);
+    const sender = SENDERS.indexOf(message.sender) >= 0 ? message.sender : "system";
+    // msg--<sender> is the project's shared hook (the console uses it too); scoped by the shadow root
+    const li = el("li", "settle-msg settle-msg--" + sender + " msg--" + sender);
+    if (message.intro) li.setAttribute("data-intro", "");
+    const who = el("span", "settle-msg__who", { "data-who": sender });
+    who.textContent = sender === "debtor" ? UI[language].you : UI[language][sender];
+    const body = el("span", "settle-msg__text");
+    const text = sender === "debtor" && titles.has(message.text) ? titles.get(message.text) : message.text;
+    linkify(text || "", body);
+    li.append(who, body);
+    const buttons = message.buttons || [];
+    if (buttons.length) {
+      const chips = el("div", "settle-chips", { role: "group" });
+      buttons.forEach(function (b) {
+        titles.set(b.payload, b.title);
+        const chip = el("button", "settle-chip", { type: "button" });
+        chip.textContent = b.title;
+        chip.addEventListener("click", function () { send(b.payload, b.title); });
+        chips.append(chip);
       });
-      li.appendChild(chips);
+      li.append(chips);
     }
-    log.appendChild(li);
-    log.scrollTop = log.scrollHeight;
+    const intro = log.querySelector("[data-intro]");
+    if (intro && !message.intro) intro.remove(); // the hint makes way for the real conversation
+    log.append(li);
+    scrollDown();
+    return true;
   }
 
   function showState(next) {
@@ -79,64 +238,133 @@
     stateLine.hidden = !line;
   }
 
+  function setTyping(delta) {
+    sending += delta;
+    typing.hidden = sending <= 0;
+    if (!typing.hidden) scrollDown();
+  }
+
+  function countUnread(n) {
+    unread = isOpen ? 0 : unread + n;
+    badge.textContent = unread > 9 ? "9+" : String(unread);
+    badge.hidden = unread === 0;
+    // the visible text first in the name, then how many are new
+    launcher.setAttribute("aria-label", UI[language].launcher + (unread ? ", " + UI[language].unread(unread) : ""));
+  }
+
   async function send(text, shown) {
     loaded = true;
-    render({ sender: "debtor", text: shown || text, buttons: [] });
-    typing.hidden = false;
+    render({ sender: "debtor", text: shown || text });
+    setTyping(1);
     try {
-      const response = await fetch(base, {
+      const response = await fetch(messagesUrl, {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text, language: language }),
+        body: JSON.stringify(languageChosen ? { text: text, language: language } : { text: text }),
       });
-      if (!response.ok) throw new Error(response.status);
+      if (!response.ok) throw new Error("HTTP " + response.status);
       const body = await response.json();
       body.messages.forEach(render);
       showState(body.state);
+      listen(); // the conversation exists now: wait for what a colleague or a payment brings
     } catch (e) {
-      render({ sender: "system", text: UI[language].error, buttons: [] });
+      render({ sender: "system", text: UI[language].error });
+      if (!shown && !input.value) input.value = text; // typed text is not lost: Enter tries again
     } finally {
-      typing.hidden = true;
+      setTyping(-1);
     }
   }
 
   // everything after the last message seen; with `wait` the server holds the answer until
-  // something arrives (a colleague's reply, a payment confirmation) or the state changes
+  // something arrives (a colleague's reply, a payment confirmation) or the state changes.
+  // false: no such conversation yet.
   async function poll(wait) {
-    const query = new URLSearchParams();
-    if (lastId) query.set("after", String(lastId));
-    if (wait) query.set("wait", String(wait));
-    const response = await fetch(base + (query.toString() ? "?" + query : ""));
-    if (!response.ok) return false; // 404: no conversation yet
+    const query = "?after=" + lastId + (wait ? "&wait=" + wait : "");
+    const response = await fetch(messagesUrl + query, { cache: "no-store" });
+    if (response.status === 404) return false;
+    if (!response.ok) throw new Error("HTTP " + response.status);
     const body = await response.json();
+    let fresh = 0;
     body.messages.forEach(function (m) {
-      if (m.sender !== "debtor" || !loaded) render(m);
-      else { seen.add(m.id); lastId = Math.max(lastId, m.id); }
+      if (m.sender !== "debtor" || !loaded) {
+        if (render(m) && loaded && m.sender !== "debtor") fresh += 1;
+      } else {
+        seen.add(m.id);
+        lastId = Math.max(lastId, m.id);
+      }
     });
     loaded = true;
     showState(body.state);
+    if (fresh) countUnread(fresh);
     return true;
   }
 
-  async function listen() {
-    for (;;) {
-      let ok = false;
-      try { ok = await poll(25); } catch (e) { /* offline: try again shortly */ }
-      if (!ok) await new Promise(function (resolve) { setTimeout(resolve, 3000); });
+  function listen() {
+    if (listening) return;
+    listening = true;
+    (async function () {
+      for (;;) {
+        let ok = false;
+        try { ok = await poll(25); } catch (e) { /* offline or restarting: try again shortly */ }
+        if (!ok) await new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      }
+    })();
+  }
+
+  // --- language, opening and closing -----------------------------------------------------
+  function setLanguage(lang, byDebtor) {
+    if (lang !== "nl" && lang !== "en") return;
+    language = lang;
+    if (byDebtor !== false) {
+      languageChosen = true;
+      local.set("settle.language", lang);
+    }
+    const t = UI[lang];
+    wrapper.setAttribute("lang", lang);
+    langs.querySelectorAll("[data-lang]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-lang") === lang));
+    });
+    subtitle.textContent = t.subtitle;
+    launcherText.textContent = t.launcher;
+    closeButton.setAttribute("aria-label", t.close);
+    log.setAttribute("aria-label", t.log);
+    label.textContent = t.label;
+    input.placeholder = t.placeholder;
+    sendButton.textContent = t.send;
+    typingText.textContent = t.typing;
+    log.querySelectorAll("[data-who]").forEach(function (who) {
+      const sender = who.getAttribute("data-who");
+      who.textContent = sender === "debtor" ? t.you : t[sender];
+    });
+    log.querySelectorAll('[data-ui="newTab"]').forEach(function (hint) { hint.textContent = " " + t.newTab; });
+    const intro = log.querySelector("[data-intro] .settle-msg__text");
+    if (intro) intro.textContent = t.intro;
+    showState(state);
+    countUnread(0);
+  }
+
+  function setOpen(next, moveFocus) {
+    if (inline) next = true;
+    isOpen = next;
+    panel.hidden = !next;
+    wrapper.classList.toggle("settle-root--open", next);
+    launcher.setAttribute("aria-expanded", String(next));
+    if (!inline) session.set("settle.open", next ? "1" : "0");
+    if (next) {
+      countUnread(0);
+      scrollDown();
+      if (moveFocus) input.focus();
+    } else if (moveFocus) {
+      launcher.focus();
     }
   }
 
-  function setLanguage(lang) {
-    language = lang; store.setItem("settle.language", lang);
-    document.documentElement.lang = lang;
-    document.querySelectorAll("[data-lang]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.lang === lang)); });
-    document.getElementById("send").textContent = UI[lang].send;
-    document.getElementById("text-label").textContent = UI[lang].label;
-    input.placeholder = UI[lang].label;
-    showState(state);
-  }
-
-  document.querySelectorAll("[data-lang]").forEach(function (b) {
-    b.addEventListener("click", function () { setLanguage(b.dataset.lang); });
+  launcher.addEventListener("click", function () { setOpen(!isOpen, true); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !inline && isOpen) {
+      event.preventDefault();
+      event.stopPropagation();
+      setOpen(false, true);
+    }
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -145,11 +373,29 @@
     input.value = "";
     send(text);
   });
-  setLanguage(language);
-  poll(0).catch(function () { return false; }).then(function () {
-    // a new conversation starts with a short hint of what the assistant does (not stored)
-    if (!log.children.length) render({ sender: "bot", text: UI[language].intro, buttons: [] });
-    listen();
+
+  function mount() {
+    (target || document.body).append(host);
+    setLanguage(language, false);
+    const remembered = session.get("settle.open");
+    setOpen(remembered ? remembered === "1" : options.open === "true", false);
+    log.setAttribute("aria-busy", "true"); // the history at once, not read out line by line
+    // false: a new conversation (nothing to wait for until the first message); offline: keep trying
+    poll(0).catch(function () { return true; }).then(function (exists) {
+      log.removeAttribute("aria-busy");
+      // a new conversation starts with a short hint of what the assistant does (not stored)
+      if (!log.children.length) render({ sender: "bot", text: UI[language].intro, intro: true });
+      if (exists) listen();
+    });
+  }
+
+  window.SettleChat = Object.freeze({
+    open: function () { setOpen(true, true); },
+    close: function () { setOpen(false, true); },
+    toggle: function () { setOpen(!isOpen, true); },
+    setLanguage: setLanguage,
   });
-  input.focus();
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
 })();

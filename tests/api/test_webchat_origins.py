@@ -1,0 +1,38 @@
+"""The web chat embedded on a creditor's site: its origin may call the conversation API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+from receivables.migrate import upgrade
+
+
+def client(tmp_path: Path, origins: str) -> TestClient:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    upgrade(url)
+    return TestClient(create_app(Settings(database_url=url, webchat_origins=origins)))
+
+
+def preflight(c: TestClient, origin: str) -> dict[str, str]:
+    response = c.options("/api/v1/conversations/web-1/messages", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})  # fmt: skip
+    return dict(response.headers)
+
+
+def test_a_listed_origin_may_post_messages_and_others_may_not(tmp_path: Path) -> None:
+    with client(tmp_path, "https://www.voorbeeld-energie.nl, https://shop.example.com/") as c:
+        allowed = preflight(c, "https://shop.example.com")
+        assert allowed["access-control-allow-origin"] == "https://shop.example.com"
+        assert "POST" in allowed["access-control-allow-methods"]
+        assert "access-control-allow-credentials" not in allowed
+        assert "access-control-allow-origin" not in preflight(c, "https://evil.example")
+
+
+def test_without_origins_the_web_chat_is_same_origin_only(tmp_path: Path) -> None:
+    with client(tmp_path, "") as c:
+        assert "access-control-allow-origin" not in preflight(c, "https://shop.example.com")
