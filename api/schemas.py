@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -35,6 +36,16 @@ Sender = Literal["bot", "collector", "debtor", "system"]
 State = Literal["bot", "waiting", "human", "closed"]
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text is empty")
+    return value.strip()
+
+
+# what a debtor or a collector writes: not blank, stored without surrounding space
+MessageText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_not_blank)]
+
+
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -42,15 +53,8 @@ class _Read(BaseModel):
 # --- conversations ---------------------------------------------------------------------
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    text: str = Field(min_length=1, max_length=4000)
+    text: MessageText
     language: Language | None = None
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty")
-        return value.strip()
 
 
 class Button(BaseModel):

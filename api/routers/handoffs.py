@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.console.auth import ApiPrincipal
 from api.console.desk import HandoffDesk
 from api.deps import SessionDep
-from api.schemas import HandoffRead, MessageRead, MoneyOut
+from api.schemas import HandoffRead, MessageRead, MessageText, MoneyOut
 from receivables.handoffs import list_handoffs, list_queue
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
@@ -40,14 +40,7 @@ class HandoffClaim(BaseModel):
 
 class CollectorMessageCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    text: str = Field(min_length=1, max_length=4000)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty")
-        return value.strip()
+    text: MessageText
 
 
 class HandoffResolve(BaseModel):

@@ -6,99 +6,28 @@ temporary SQLite database and a fake Rasa; a screenshot of the console goes to v
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy.orm import Session, sessionmaker
+from playwright.sync_api import Browser, Page, expect
 
-from receivables.db import make_engine, make_session_factory
-from receivables.migrate import upgrade
-from scripts.stack import free_port
 from tests.api.test_gateway import FakeRasa
 from tests.api.test_handoff_api import PASSWORD, seed_case, seed_collector
+from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "var" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 ADMIN_TOKEN = "browser-admin-token"
-
-
-@dataclass(frozen=True)
-class Gateway:
-    url: str
-    sessions: sessionmaker[Session]
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    workdir = tmp_path_factory.mktemp("browser")
-    database_url = f"sqlite:///{workdir / 'settle.db'}"
-    upgrade(database_url)
-    rasa = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
-    threading.Thread(target=rasa.serve_forever, daemon=True).start()
-    rasa_url = f"http://127.0.0.1:{rasa.server_port}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SETTLE_DATABASE_URL": database_url, "SETTLE_ADMIN_TOKEN": ADMIN_TOKEN,
-           "SETTLE_RASA_URL": rasa_url, "SETTLE_ACTIONS_URL": rasa_url, "SETTLE_RASA_TOKEN": "t",
-           "SETTLE_PUBLIC_URL": url}  # fmt: skip
-    log = (workdir / "api.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    engine = make_engine(database_url)
-    try:
-        _wait_until_up(url, server, workdir / "api.log")
-        yield Gateway(url, make_session_factory(engine))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        engine.dispose()
-        rasa.shutdown()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the gateway stopped:\n{log.read_text()[-3000:]}")
-        try:
-            httpx.get(f"{url}/healthz", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the gateway did not start:\n{log.read_text()[-3000:]}")
+    with running_gateway(tmp_path_factory.mktemp("browser"), FakeRasa, ADMIN_TOKEN) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (make test does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def sign_in(page: Page, gateway: Gateway, username: str) -> None:

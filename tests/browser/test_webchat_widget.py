@@ -8,24 +8,18 @@ a temporary SQLite database and a fake Rasa whose answers each test sets."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from receivables.conversations import add_message, get_conversation
-from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.migrate import upgrade
-from scripts.stack import free_port
+from receivables.db import session_scope
 from tests.api.test_gateway import FakeRasa
-from tests.browser.test_console_browser import ARTIFACTS, CHROMIUM, Gateway, _wait_until_up
+from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
 
 GREETING = {"text": "Hello! How can I help?", "buttons": [{"title": "Balance", "payload": "/ask_balance"}]}  # fmt: skip
 
@@ -62,50 +56,16 @@ class CreditorSite(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    workdir = tmp_path_factory.mktemp("widget")
-    database_url = f"sqlite:///{workdir / 'settle.db'}"
-    upgrade(database_url)
-    rasa = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedRasa)
-    threading.Thread(target=rasa.serve_forever, daemon=True).start()
-    rasa_url = f"http://127.0.0.1:{rasa.server_port}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SETTLE_DATABASE_URL": database_url, "SETTLE_ADMIN_TOKEN": "widget-admin",
-           "SETTLE_RASA_URL": rasa_url, "SETTLE_ACTIONS_URL": rasa_url, "SETTLE_RASA_TOKEN": "t",
-           "SETTLE_PUBLIC_URL": url}  # fmt: skip
-    log = (workdir / "api.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none"],
-        cwd=Path(__file__).resolve().parents[2], env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    engine = make_engine(database_url)
-    try:
-        _wait_until_up(url, server, workdir / "api.log")
-        yield Gateway(url, make_session_factory(engine))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        engine.dispose()
-        rasa.shutdown()
+    with running_gateway(
+        tmp_path_factory.mktemp("widget"), ScriptedRasa, "widget-admin"
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(autouse=True)

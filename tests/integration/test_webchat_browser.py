@@ -7,34 +7,24 @@ screenshot goes to var/artifacts/webchat-balance.png."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from scripts.stack import Stack
+from tests.browser.chromium import ARTIFACTS, chromium
 from tests.integration.talk import create_debtor
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "var" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 TURN = 60_000  # ms: one turn through Rasa and the action server, generously
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def say(page: Page, text: str) -> None:
