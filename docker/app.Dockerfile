@@ -10,6 +10,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY receivables receivables
 COPY api api
 COPY channels channels
+COPY payment_providers payment_providers
 COPY bot bot
 COPY config config
 RUN uv sync --frozen --no-dev \
