@@ -105,6 +105,12 @@ def list_open_invoices(*, session: Session, debtor_id: int) -> list[OpenInvoice]
     return result
 
 
+def payable_invoices(invoices: list[OpenInvoice]) -> list[OpenInvoice]:
+    """The open invoices a debtor is asked to pay: not on hold (a dispute is not pressed).
+    Pure."""
+    return [i for i in invoices if i.status != "on_hold" and i.open_amount > 0]
+
+
 def get_open_balance(*, session: Session, debtor_id: int) -> Decimal:
     """What the debtor still owes over all invoices, in EUR."""
     total = sum(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from receivables.audit import record_event
 from receivables.errors import InvalidInput, NotFound
-from receivables.invoices import OpenInvoice, list_open_invoices
+from receivables.invoices import OpenInvoice, list_open_invoices, payable_invoices
 from receivables.models import Debtor, Installment, Payment, PaymentLink, PaymentPlan, utcnow
 from receivables.payments import book_payment
 from receivables.plans import apply_payment
@@ -39,7 +39,7 @@ class LinkTarget:
 
 def balance_target(invoices: list[OpenInvoice]) -> LinkTarget:
     """The whole open balance, without invoices on hold (a dispute is not pressed). Pure."""
-    payable = [i for i in invoices if i.status != "on_hold" and i.open_amount > 0]
+    payable = payable_invoices(invoices)
     return LinkTarget(
         key=BALANCE,
         amount=sum((i.open_amount for i in payable), Decimal("0.00")),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from receivables.audit import record_event
 from receivables.errors import InvalidInput, NotFound
-from receivables.invoices import list_open_invoices
+from receivables.invoices import list_open_invoices, payable_invoices
 from receivables.models import Debtor, Payment, Promise, utcnow
 from receivables.money import to_money
 from receivables.policy import OutsidePolicy, PromiseLimits
@@ -31,8 +31,8 @@ def lock_debtor(*, session: Session, debtor_id: int) -> Debtor:
 
 def payable_balance(*, session: Session, debtor_id: int) -> Decimal:
     """What is open on invoices that are not on hold (a disputed invoice is not pressed)."""
-    invoices = list_open_invoices(session=session, debtor_id=debtor_id)
-    return sum((i.open_amount for i in invoices if i.status != "on_hold"), Decimal("0.00"))
+    invoices = payable_invoices(list_open_invoices(session=session, debtor_id=debtor_id))
+    return sum((i.open_amount for i in invoices), Decimal("0.00"))
 
 
 def paid_since(*, session: Session, debtor_id: int, since: dt.datetime) -> Decimal:

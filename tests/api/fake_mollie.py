@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import Handler, serve
 
 
 class FakeMollie:
@@ -44,37 +45,26 @@ class FakeMollie:
         return payment
 
 
-def _handler(fake: FakeMollie) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(fake: FakeMollie) -> type[Handler]:
+    class MollieHandler(Handler):
         def do_POST(self) -> None:  # noqa: N802
             fake.authorizations.append(self.headers.get("Authorization", ""))
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            body = json.loads(self.body() or b"{}")
             if self.path.split("?")[0] != "/v2/payments":
-                return self._answer(404, _error(404, "Not Found", "unknown path"))
+                return self.answer(404, _error(404, "Not Found", "unknown path"))
             if not re.fullmatch(r"\d+\.\d{2}", str(body.get("amount", {}).get("value", ""))):
-                return self._answer(422, _error(422, "Unprocessable Entity", "bad amount"))
-            self._answer(201, fake.create(body))
+                return self.answer(422, _error(422, "Unprocessable Entity", "bad amount"))
+            self.answer(201, fake.create(body))
 
         def do_GET(self) -> None:  # noqa: N802
             fake.authorizations.append(self.headers.get("Authorization", ""))
             match = re.fullmatch(r"/v2/payments/(tr_\w+)", self.path.split("?")[0])
             payment = fake.payments.get(match[1]) if match else None
             if payment is None:
-                return self._answer(404, _error(404, "Not Found", "No payment exists with token"))
-            self._answer(200, payment)
+                return self.answer(404, _error(404, "Not Found", "No payment exists with token"))
+            self.answer(200, payment)
 
-        def _answer(self, status: int, body: object) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/hal+json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
+    return MollieHandler
 
 
 def _error(status: int, title: str, detail: str) -> dict[str, Any]:
@@ -85,10 +75,6 @@ def _error(status: int, title: str, detail: str) -> dict[str, Any]:
 @contextmanager
 def fake_mollie() -> Iterator[FakeMollie]:
     fake = FakeMollie()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_port}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serve(ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,12 @@ from api.main import create_app
 from api.settings import Settings
 from receivables.migrate import upgrade
 from scripts.stack import free_port
+from tests.fakes.loopback import Handler
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 
 
-class FakeRasa(BaseHTTPRequestHandler):
+class FakeRasa(Handler):
     received: list[dict[str, object]] = []
     replies: list[dict[str, object]] = [
         {
@@ -29,23 +30,11 @@ class FakeRasa(BaseHTTPRequestHandler):
     ]
 
     def do_POST(self) -> None:  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeRasa.received.append(body)
-        self._answer(200, FakeRasa.replies)
+        FakeRasa.received.append(json.loads(self.body()))
+        self.answer(200, FakeRasa.replies)
 
     def do_GET(self) -> None:  # noqa: N802
-        self._answer(200, {"status": "ok"})
-
-    def _answer(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(200, {"status": "ok"})
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ class ScriptedRasa(FakeRasa):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         ScriptedRasa.received.append(body)
         ScriptedRasa.gate.wait(15)
-        self._answer(200, ScriptedRasa.replies)
+        self.answer(200, ScriptedRasa.replies)
 
 
 class CreditorSite(BaseHTTPRequestHandler):
