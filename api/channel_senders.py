@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.outbound import Outbound, OutboundMessage
-from api.settings import Settings
 from channels import memory
 from channels.base import Channel, DeliveryError, Reply, buttons_of, split_conversation_id
 from channels.telegram import TelegramChannel
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
-from receivables.audit import record_event
+from receivables.audit.events import record_event
 from receivables.db import session_scope
 from receivables.models import utcnow
+from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +128,17 @@ class ChannelSenders:
         with session_scope(self._sessions) as session:
             for failure in failures:
                 record_event(
-                    session=session, actor="system", action=FAILED,
+                    session=session,
+                    actor="system",
+                    action=FAILED,
                     conversation_id=conversation_id,
-                    detail={"channel": channel, "message_id": failure.reply.message_id,
-                            "error": failure.error[:500], "attempts": failure.attempts},
-                )  # fmt: skip
+                    detail={
+                        "channel": channel,
+                        "message_id": failure.reply.message_id,
+                        "error": failure.error[:500],
+                        "attempts": failure.attempts,
+                    },
+                )
 
     async def close(self) -> None:
         for channel in self._channels.values():
@@ -144,8 +150,14 @@ def channels_on(settings: Settings) -> list[str]:
     with their settings. Pure."""
     on = ["web chat"]
     if settings.twilio_auth_token and settings.twilio_account_sid:
-        on += [name for name, sender in (("WhatsApp", settings.twilio_whatsapp_from),
-                                         ("SMS", settings.twilio_sms_from)) if sender]  # fmt: skip
+        on += [
+            name
+            for name, sender in (
+                ("WhatsApp", settings.twilio_whatsapp_from),
+                ("SMS", settings.twilio_sms_from),
+            )
+            if sender
+        ]
     if settings.twilio_auth_token:
         on.append("voice")
     if settings.telegram_token and settings.telegram_secret:
@@ -159,14 +171,21 @@ def make_channels(settings: Settings) -> list[Channel]:
     sid, token = settings.twilio_account_sid, settings.twilio_auth_token
     if sid and token:
         templates = {"nl": settings.twilio_template_sid, "en": settings.twilio_template_sid_en}
-        for name, sender in ((WHATSAPP, settings.twilio_whatsapp_from),
-                             (SMS, settings.twilio_sms_from)):  # fmt: skip
+        for name, sender in (
+            (WHATSAPP, settings.twilio_whatsapp_from),
+            (SMS, settings.twilio_sms_from),
+        ):
             if sender:
-                channels.append(TwilioMessaging(
-                    name=name, account_sid=sid, auth_token=token, sender=sender,
-                    api_url=settings.twilio_api_url,
-                    templates={k: v for k, v in templates.items() if v},
-                ))  # fmt: skip
+                channels.append(
+                    TwilioMessaging(
+                        name=name,
+                        account_sid=sid,
+                        auth_token=token,
+                        sender=sender,
+                        api_url=settings.twilio_api_url,
+                        templates={k: v for k, v in templates.items() if v},
+                    )
+                )
     if settings.telegram_token and settings.telegram_secret:
         channels.append(
             TelegramChannel(token=settings.telegram_token, api_url=settings.telegram_api_url)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from api.auth import require_admin
 from api.outbound import Outbound
 from api.rasa_client import RasaClient
-from api.settings import Settings
 from payment_providers.base import PaymentProvider
 from receivables.db import session_scope
-from receivables.policy import Policy
+from receivables.policy.model import Policy
+from receivables.settings import Settings
 
 
 def get_db(request: Request) -> Iterator[Session]:

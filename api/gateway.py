@@ -16,12 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.rasa_client import AssistantUnavailable, RasaClient
 from api.texts import text as gateway_text
-from receivables.conversations import add_message, get_conversation, get_or_create_conversation
+from receivables.common.language import DEFAULT_LANGUAGE, detect_language
+from receivables.common.redaction import redact_card_numbers
+from receivables.conversations.service import (
+    add_message,
+    get_conversation,
+    get_or_create_conversation,
+)
 from receivables.db import session_scope
-from receivables.handoffs import create_handoff, get_open_handoff
-from receivables.language import DEFAULT_LANGUAGE, detect_language
+from receivables.handoffs.service import create_handoff, get_open_handoff
 from receivables.models import Debtor, Message
-from receivables.redaction import redact_card_numbers
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +119,7 @@ def _store_replies(
                 sender="bot",
                 text=reply_text,
                 buttons=buttons,
-            )  # fmt: skip
+            )
         )
     session.refresh(conversation)
     return conversation.state, stored
@@ -161,8 +165,11 @@ async def handle_debtor_message(
         notices = await run(_colleague_notice, conversation_id, inbound.language)
         return Turn(conversation_id, inbound.state, notices)
 
-    metadata: dict[str, Any] = {"language": inbound.language, "channel": inbound.channel,
-                                "conversation_id": conversation_id}  # fmt: skip
+    metadata: dict[str, Any] = {
+        "language": inbound.language,
+        "channel": inbound.channel,
+        "conversation_id": conversation_id,
+    }
     if hint:
         metadata["hint"] = hint
     problem = None

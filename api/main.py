@@ -30,9 +30,9 @@ from api.routers import (
     webchat,
 )
 from api.routers.webchat import STATIC
-from api.settings import Settings
 from receivables.db import make_engine, make_session_factory
-from receivables.policy import load_policy
+from receivables.policy.model import load_policy
+from receivables.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,9 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # without credentials: the admin API needs its token and the console's cookie is
         # never sent cross-site, so only the public conversation API is of use to these pages
         app.add_middleware(
-            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"], allow_credentials=False,
-        )  # fmt: skip
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            allow_credentials=False,
+        )
     for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):

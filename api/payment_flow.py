@@ -12,24 +12,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.outbound import Outbound, OutboundMessage
-from api.settings import Settings
 from api.texts import text
 from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, ProviderPayment
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
-from receivables.conversations import add_message, get_conversation
+from receivables.accounts.invoices import get_open_balance
+from receivables.common.money import format_money
+from receivables.conversations.service import add_message, get_conversation
 from receivables.db import session_scope
 from receivables.errors import InvalidInput
-from receivables.invoices import get_open_balance
-from receivables.money import format_money
-from receivables.payment_links import (
+from receivables.payments.links import (
     attach_provider_payment,
     get_link,
     get_link_by_token,
     is_payable,
     settle_link,
 )
-from receivables.policy import Policy
+from receivables.policy.model import Policy
+from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/payments/webhook"
@@ -104,9 +104,11 @@ async def start_checkout(
         with session_scope(sessions) as session:
             link = get_link_by_token(session=session, token=token)
             attach_provider_payment(
-                session=session, link=link, provider_payment_id=payment.id,
+                session=session,
+                link=link,
+                provider_payment_id=payment.id,
                 checkout_url=payment.checkout_url,
-            )  # fmt: skip
+            )
 
     await asyncio.to_thread(remember)
     return payment
@@ -135,9 +137,14 @@ def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
     if link is None:
         return None
     booked = settle_link(
-        session=session, link=link, provider_payment_id=payment.id, status=payment.status,
-        amount=payment.amount, method=payment.method, paid_at=payment.paid_at,
-    )  # fmt: skip
+        session=session,
+        link=link,
+        provider_payment_id=payment.id,
+        status=payment.status,
+        amount=payment.amount,
+        method=payment.method,
+        paid_at=payment.paid_at,
+    )
     if booked is None:
         return None
     if link.conversation_id is None:
@@ -145,9 +152,11 @@ def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
     conversation = get_conversation(session=session, conversation_id=link.conversation_id)
     balance = get_open_balance(session=session, debtor_id=link.debtor_id)
     message = add_message(
-        session=session, conversation=conversation, sender="bot",
+        session=session,
+        conversation=conversation,
+        sender="bot",
         text=payment_received_text(booked.amount, balance, link.language),
-    )  # fmt: skip
+    )
     return Booked(
         conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
     )

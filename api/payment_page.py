@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.dates import format_date
+from receivables.common.dates import format_date
+from receivables.common.money import format_money
 from receivables.models import Installment, Invoice, PaymentLink, utcnow
-from receivables.money import format_money
-from receivables.policy import Policy
+from receivables.policy.model import Policy
 
 PAGE_TEXTS = {
     "nl": {

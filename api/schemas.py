@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from receivables.identifiers import normalize_postcode
-from receivables.policy import ProfileName, RiskLevel
+from receivables.common.identifiers import normalize_postcode
+from receivables.policy.model import ProfileName, RiskLevel
 
 
 def _decimal_text(value: object) -> object:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import Button, buttons_of
-from receivables.audit import record_event
+from receivables.audit.events import record_event
 from receivables.db import session_scope
 from receivables.models import AuditEvent, Conversation, Message
 
@@ -74,9 +74,12 @@ def first_delivery(
         if seen is not None:
             return False
         record_event(
-            session=session, actor="system", action=SEEN, conversation_id=key,
+            session=session,
+            actor="system",
+            action=SEEN,
+            conversation_id=key,
             detail={"channel": channel, "id": delivery_id, "conversation_id": conversation_id},
-        )  # fmt: skip
+        )
         return True
 
 
@@ -135,9 +138,12 @@ def conversation_language(*, session: Session, conversation_id: str, default: st
 
 def record_hint(*, session: Session, conversation_id: str, channel: str, phone: str) -> None:
     record_event(
-        session=session, actor="system", action=HINT, conversation_id=conversation_id,
+        session=session,
+        actor="system",
+        action=HINT,
+        conversation_id=conversation_id,
         detail={"channel": channel, "phone": phone},
-    )  # fmt: skip
+    )
 
 
 def latest_hint(*, session: Session, conversation_id: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from channels.spoken_numbers import amount_words, date_words
-from receivables.dates import find_calendar_date
+from receivables.common.dates import find_calendar_date
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from receivables.dates import MONTH_NAMES
-from receivables.money import to_money
+from receivables.common.dates import MONTH_NAMES
+from receivables.common.money import to_money
 
 _NL_SMALL = (
     "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien "
@@ -25,8 +25,15 @@ _EN_SMALL = (
     "fifteen sixteen seventeen eighteen nineteen"
 ).split()
 _EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-_EN_ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth",
-               "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}  # fmt: skip
+_EN_ORDINAL = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 _SCALES = ((10**9, "miljard", "billion"), (10**6, "miljoen", "million"))
 
 

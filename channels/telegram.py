@@ -75,8 +75,13 @@ def parse(data: dict[str, Any]) -> Parsed | None:
     query = update.callback_query
     if query is not None and query.message is not None:
         chat_id = query.message.chat.id
-        inbound = Inbound(CHANNEL, conversation_id(CHANNEL, str(chat_id)),
-                          str(update.update_id), query.data) if query.data else None  # fmt: skip
+        inbound = (
+            Inbound(
+                CHANNEL, conversation_id(CHANNEL, str(chat_id)), str(update.update_id), query.data
+            )
+            if query.data
+            else None
+        )
         return Parsed("callback", update.update_id, chat_id, inbound, callback_query_id=query.id)
     message = update.message
     if message is None or message.chat.type != "private":
@@ -98,8 +103,9 @@ def parse(data: dict[str, Any]) -> Parsed | None:
         # only the first message takes Telegram's app language; later the written one counts
         language=language if started else None,
     )
-    return Parsed("message", update.update_id, chat_id, inbound, started=started,
-                  language=language or "nl")  # fmt: skip
+    return Parsed(
+        "message", update.update_id, chat_id, inbound, started=started, language=language or "nl"
+    )
 
 
 def callback_data(reply: Reply, index: int) -> str:
@@ -112,13 +118,18 @@ def callback_data(reply: Reply, index: int) -> str:
 
 def _markup(reply: Reply) -> Any:
     if reply.buttons:
-        rows = [[InlineKeyboardButton(b.title, callback_data=callback_data(reply, i))]
-                for i, b in enumerate(reply.buttons)]  # fmt: skip
+        rows = [
+            [InlineKeyboardButton(b.title, callback_data=callback_data(reply, i))]
+            for i, b in enumerate(reply.buttons)
+        ]
         return InlineKeyboardMarkup(rows)
     if reply.keyboard == "share_phone":
         label = channel_text("share_phone_button", reply.language)
-        return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=True)]],
-                                   resize_keyboard=True, one_time_keyboard=True)  # fmt: skip
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
     if reply.keyboard == "remove":
         return ReplyKeyboardRemove()
     return None
@@ -129,8 +140,10 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     text = reply.text.strip() or "…"
     parts = [text[i : i + MAX_TEXT] for i in range(0, len(text), MAX_TEXT)]
     markup = _markup(reply)
-    return [{"text": part, **({"reply_markup": markup} if markup and i == len(parts) - 1 else {})}
-            for i, part in enumerate(parts)]  # fmt: skip
+    return [
+        {"text": part, **({"reply_markup": markup} if markup and i == len(parts) - 1 else {})}
+        for i, part in enumerate(parts)
+    ]
 
 
 def _delivery_error(exc: TelegramError) -> DeliveryError:
@@ -147,8 +160,9 @@ class TelegramChannel:
 
     def __init__(self, *, token: str, api_url: str = "https://api.telegram.org/bot") -> None:
         self._request = HTTPXRequest(connect_timeout=5.0, read_timeout=15.0)
-        self.bot = Bot(token, base_url=api_url, request=self._request,
-                       get_updates_request=self._request)  # fmt: skip
+        self.bot = Bot(
+            token, base_url=api_url, request=self._request, get_updates_request=self._request
+        )
 
     @property
     def name(self) -> str:

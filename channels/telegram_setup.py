@@ -30,16 +30,23 @@ async def register(*, token: str, secret: str, url: str, api_url: str) -> bool:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
-    parser = argparse.ArgumentParser(prog="python -m channels.telegram_setup",
-                                     description="Register the Telegram webhook.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m channels.telegram_setup", description="Register the Telegram webhook."
+    )
     parser.add_argument("--url", help=f"webhook URL (default: SETTLE_PUBLIC_URL + {PATH})")
     args = parser.parse_args(argv)
     token, secret = env.get("SETTLE_TELEGRAM_TOKEN"), env.get("SETTLE_TELEGRAM_SECRET")
     public = env.get("SETTLE_PUBLIC_URL")
     url = args.url or (public.rstrip("/") + PATH if public else None)
-    missing = [name for name, value in (("SETTLE_TELEGRAM_TOKEN", token),
-               ("SETTLE_TELEGRAM_SECRET", secret), ("SETTLE_PUBLIC_URL or --url", url))
-               if not value]  # fmt: skip
+    missing = [
+        name
+        for name, value in (
+            ("SETTLE_TELEGRAM_TOKEN", token),
+            ("SETTLE_TELEGRAM_SECRET", secret),
+            ("SETTLE_PUBLIC_URL or --url", url),
+        )
+        if not value
+    ]
     if missing:
         print(f"missing: {', '.join(missing)}", file=sys.stderr)
         return 2

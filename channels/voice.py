@@ -20,12 +20,21 @@ from channels.base import Reply
 from channels.speech import speakable, spoken_title
 from channels.texts import text as channel_text
 from channels.twilio_signature import verify
-from receivables.language import detect_language
+from receivables.common.language import detect_language
 
 __all__ = [
-    "Voices", "choose_language", "goodbye", "heard", "language_menu", "leave_message",
-    "hang_up", "links_in", "prompt", "transfer", "verify",
-]  # fmt: skip
+    "Voices",
+    "choose_language",
+    "goodbye",
+    "heard",
+    "language_menu",
+    "leave_message",
+    "hang_up",
+    "links_in",
+    "prompt",
+    "transfer",
+    "verify",
+]
 
 LOCALES = {"nl": "nl-NL", "en": "en-US"}
 MAX_OPTIONS_ON_ONE_KEY = 9
@@ -104,8 +113,12 @@ def _speak_replies(
             _say(parent, link_note, language, voices)
         for number, button in enumerate(reply.buttons, start=1):
             title = spoken_title(button.title, language)
-            _say(parent, channel_text("voice_press", language, number=number, title=title),
-                 language, voices)  # fmt: skip
+            _say(
+                parent,
+                channel_text("voice_press", language, number=number, title=title),
+                language,
+                voices,
+            )
 
 
 def language_menu(*, action: str, silence: str, voices: Voices) -> str:
@@ -156,8 +169,9 @@ def leave_message(replies: Sequence[Reply], language: str, *, action: str, voice
     response = VoiceResponse()
     _speak_replies(response, replies, language, voices, None)
     _say(response, channel_text("voice_leave_message", language), language, voices)
-    response.record(action=action, method="POST", max_length=120, timeout=5,
-                    play_beep=True, finish_on_key="#")  # fmt: skip
+    response.record(
+        action=action, method="POST", max_length=120, timeout=5, play_beep=True, finish_on_key="#"
+    )
     _say(response, channel_text("voice_goodbye", language), language, voices)
     response.hangup()
     return str(response)

@@ -144,8 +144,9 @@ class TwilioMessaging:
                     permanent=True,
                 )
             variables = json.dumps(template_variables(reply), ensure_ascii=False)
-            await self._create(to=to, from_=from_, content_sid=content_sid,
-                               content_variables=variables)  # fmt: skip
+            await self._create(
+                to=to, from_=from_, content_sid=content_sid, content_variables=variables
+            )
             return
         for body in render(reply):
             await self._create(to=to, from_=from_, body=body)

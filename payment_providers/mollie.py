@@ -27,12 +27,23 @@ from payment_providers.base import (
 )
 
 # our method names (config/policy.yml) -> Mollie's
-METHODS = {"ideal": "ideal", "bank_transfer": "banktransfer", "creditcard": "creditcard",
-           "bancontact": "bancontact"}  # fmt: skip
+METHODS = {
+    "ideal": "ideal",
+    "bank_transfer": "banktransfer",
+    "creditcard": "creditcard",
+    "bancontact": "bancontact",
+}
 LOCALES = {"nl": "nl_NL", "en": "en_US"}
 # Mollie's statuses -> what we act on ("pending" and "authorized" are not money yet)
-STATUSES = {"paid": PAID, "open": OPEN, "pending": OPEN, "authorized": OPEN,
-            "canceled": CANCELED, "expired": EXPIRED, "failed": FAILED}  # fmt: skip
+STATUSES = {
+    "paid": PAID,
+    "open": OPEN,
+    "pending": OPEN,
+    "authorized": OPEN,
+    "canceled": CANCELED,
+    "expired": EXPIRED,
+    "failed": FAILED,
+}
 
 
 def mollie_amount(amount: Decimal, currency: str) -> dict[str, str]:

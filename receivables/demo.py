@@ -11,48 +11,152 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.conversations import add_message, attach_debtor, get_or_create_conversation
+from receivables.accounts.debtors import create_debtor
+from receivables.accounts.invoices import create_invoice, get_open_balance, put_invoice_on_hold
+from receivables.common.identifiers import format_postcode
+from receivables.common.money import format_money
+from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
-from receivables.debtors import create_debtor
-from receivables.identifiers import format_postcode
-from receivables.invoices import create_invoice, get_open_balance, put_invoice_on_hold
 from receivables.models import Debtor, Handoff, Installment, PaymentPlan, Promise
-from receivables.money import format_money
-from receivables.payments import book_payment
-from receivables.profile_service import set_business_attributes, set_credit_info
+from receivables.payments.booking import book_payment
+from receivables.profiles.service import set_business_attributes, set_credit_info
 
 # (reference, name, date of birth, postcode, phone, language,
 #  [(invoice number, amount, days since issue, payment term days, description)], paid amount)
 DEMO_DEBTORS = [
-    ("48213907", "Anna de Vries", "1985-03-12", "1012AB", "+31612345601", "nl",
-     [("F2026-0042", "150.00", 45, 14, "Energie oktober"),
-      ("F2026-0107", "89.95", 10, 14, "Energie november")], None),
-    ("KL-2291", "Mark Jansen", "1979-05-03", "3511CE", "+31612345602", "nl",
-     [("F2026-0113", "1249.50", 60, 30, "Installatie warmtepomp")], "249.50"),
-    ("55120348", "Fatima El Amrani", "1992-11-23", "2511DP", "+31612345603", "nl",
-     [("F2026-0120", "64.30", 5, 14, "Energie november")], None),
-    ("61002377", "Pieter Bakker", "1968-01-30", "9711LM", "+31612345604", "nl",
-     [("F2026-0131", "420.00", 75, 14, "Jaarafrekening 2025"),
-      ("F2026-0132", "35.00", 40, 14, "Aanmaningskosten")], None),
-    ("KL-3050", "Sanne Visser", "1990-07-19", "5611AZ", "+31612345605", "nl",
-     [("F2026-0140", "210.00", 20, 14, "Energie oktober")], "210.00"),
-    ("73319006", "Jeroen Smit", "1974-09-08", "6811KD", "+31612345606", "nl",
-     [("F2026-0151", "3180.75", 95, 30, "Zakelijk contract Q3")], None),
-    ("EN-1001", "James Miller", "1988-02-14", "1017CT", "+447700900101", "en",
-     [("INV-10233", "275.00", 35, 14, "Energy September"),
-      ("INV-10290", "112.40", 3, 14, "Energy November")], None),
-    ("EN-1002", "Sarah O'Connor", "1995-06-30", "1071DJ", "+353851234567", "en",
-     [("INV-10301", "980.00", 50, 30, "Heat pump service")], "480.00"),
-    ("EN-1003", "Daniel Novak", "1983-12-05", "2595AN", "+420601234567", "en",
-     [("INV-10315", "45.99", 12, 14, "Energy October")], None),
-    ("EN-1004", "Priya Sharma", "1991-04-22", "3072AP", "+31687654321", "en",
-     [("INV-10322", "1875.00", 80, 30, "Annual settlement 2025")], None),
-    ("EN-1005", "Tom Williams", "1966-10-11", "7511JE", "+447700900105", "en",
-     [("INV-10330", "560.00", 25, 30, "Solar panel lease")], "560.00"),
-    ("39904512", "Emma Mulder", "2000-08-01", "8011CW", "+31612345612", "nl",
-     [("F2026-0166", "99.00", 2, 14, "Energie november"),
-      ("F2026-0099", "99.00", 33, 14, "Energie oktober")], None),
-]  # fmt: skip
+    (
+        "48213907",
+        "Anna de Vries",
+        "1985-03-12",
+        "1012AB",
+        "+31612345601",
+        "nl",
+        [
+            ("F2026-0042", "150.00", 45, 14, "Energie oktober"),
+            ("F2026-0107", "89.95", 10, 14, "Energie november"),
+        ],
+        None,
+    ),
+    (
+        "KL-2291",
+        "Mark Jansen",
+        "1979-05-03",
+        "3511CE",
+        "+31612345602",
+        "nl",
+        [("F2026-0113", "1249.50", 60, 30, "Installatie warmtepomp")],
+        "249.50",
+    ),
+    (
+        "55120348",
+        "Fatima El Amrani",
+        "1992-11-23",
+        "2511DP",
+        "+31612345603",
+        "nl",
+        [("F2026-0120", "64.30", 5, 14, "Energie november")],
+        None,
+    ),
+    (
+        "61002377",
+        "Pieter Bakker",
+        "1968-01-30",
+        "9711LM",
+        "+31612345604",
+        "nl",
+        [
+            ("F2026-0131", "420.00", 75, 14, "Jaarafrekening 2025"),
+            ("F2026-0132", "35.00", 40, 14, "Aanmaningskosten"),
+        ],
+        None,
+    ),
+    (
+        "KL-3050",
+        "Sanne Visser",
+        "1990-07-19",
+        "5611AZ",
+        "+31612345605",
+        "nl",
+        [("F2026-0140", "210.00", 20, 14, "Energie oktober")],
+        "210.00",
+    ),
+    (
+        "73319006",
+        "Jeroen Smit",
+        "1974-09-08",
+        "6811KD",
+        "+31612345606",
+        "nl",
+        [("F2026-0151", "3180.75", 95, 30, "Zakelijk contract Q3")],
+        None,
+    ),
+    (
+        "EN-1001",
+        "James Miller",
+        "1988-02-14",
+        "1017CT",
+        "+447700900101",
+        "en",
+        [
+            ("INV-10233", "275.00", 35, 14, "Energy September"),
+            ("INV-10290", "112.40", 3, 14, "Energy November"),
+        ],
+        None,
+    ),
+    (
+        "EN-1002",
+        "Sarah O'Connor",
+        "1995-06-30",
+        "1071DJ",
+        "+353851234567",
+        "en",
+        [("INV-10301", "980.00", 50, 30, "Heat pump service")],
+        "480.00",
+    ),
+    (
+        "EN-1003",
+        "Daniel Novak",
+        "1983-12-05",
+        "2595AN",
+        "+420601234567",
+        "en",
+        [("INV-10315", "45.99", 12, 14, "Energy October")],
+        None,
+    ),
+    (
+        "EN-1004",
+        "Priya Sharma",
+        "1991-04-22",
+        "3072AP",
+        "+31687654321",
+        "en",
+        [("INV-10322", "1875.00", 80, 30, "Annual settlement 2025")],
+        None,
+    ),
+    (
+        "EN-1005",
+        "Tom Williams",
+        "1966-10-11",
+        "7511JE",
+        "+447700900105",
+        "en",
+        [("INV-10330", "560.00", 25, 30, "Solar panel lease")],
+        "560.00",
+    ),
+    (
+        "39904512",
+        "Emma Mulder",
+        "2000-08-01",
+        "8011CW",
+        "+31612345612",
+        "nl",
+        [
+            ("F2026-0166", "99.00", 2, 14, "Energie november"),
+            ("F2026-0099", "99.00", 33, 14, "Energie oktober"),
+        ],
+        None,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -96,38 +200,54 @@ class DemoHistory:
 # information available (James: disputes an invoice), no information (the others)
 DEMO_HISTORIES = {
     "48213907": DemoHistory(
-        paid_invoices=[("F2026-0008", "142.50", 165, 14, 0), ("F2026-0017", "138.20", 135, 14, 1),
-                       ("F2026-0025", "151.75", 105, 14, 0), ("F2026-0033", "147.10", 75, 14, 2)],
+        paid_invoices=[
+            ("F2026-0008", "142.50", 165, 14, 0),
+            ("F2026-0017", "138.20", 135, 14, 1),
+            ("F2026-0025", "151.75", 105, 14, 0),
+            ("F2026-0033", "147.10", 75, 14, 2),
+        ],
     ),
     "KL-2291": DemoHistory(
-        talk=DemoTalk(channel="whatsapp", days_ago=40,
-                      debtor_text="Ik ben mijn baan kwijt en kan de factuur nu niet betalen.",
-                      bot_text="Dat spijt me. Een collega neemt contact met u op.",
-                      reason="cannot_pay", flags=("job_loss",), outcome="debt_help",
-                      note="Baan kwijt; doorverwezen naar de schuldhulp van de gemeente."),
+        talk=DemoTalk(
+            channel="whatsapp",
+            days_ago=40,
+            debtor_text="Ik ben mijn baan kwijt en kan de factuur nu niet betalen.",
+            bot_text="Dat spijt me. Een collega neemt contact met u op.",
+            reason="cannot_pay",
+            flags=("job_loss",),
+            outcome="debt_help",
+            note="Baan kwijt; doorverwezen naar de schuldhulp van de gemeente.",
+        ),
     ),
     "61002377": DemoHistory(
         paid_invoices=[("F2025-0912", "96.00", 200, 14, 45)],
         promises=[("kept", "96.00", 141), ("broken", "455.00", 40), ("broken", "455.00", 15)],
-        talk=DemoTalk(channel="webchat", days_ago=25,
-                      debtor_text="Die aanmaningskosten betaal ik niet.",
-                      bot_text="Ik zet factuur F2026-0132 even stil; een collega kijkt ernaar.",
-                      reason="dispute", outcome="dispute_rejected",
-                      note="Aanmaningskosten staan in de voorwaarden; de aanmaning is verstuurd."),
+        talk=DemoTalk(
+            channel="webchat",
+            days_ago=25,
+            debtor_text="Die aanmaningskosten betaal ik niet.",
+            bot_text="Ik zet factuur F2026-0132 even stil; een collega kijkt ernaar.",
+            reason="dispute",
+            outcome="dispute_rejected",
+            note="Aanmaningskosten staan in de voorwaarden; de aanmaning is verstuurd.",
+        ),
     ),
     "73319006": DemoHistory(
         kind="business", industry="construction", country="NL", credit=(35, "payment_arrears")
     ),
     "EN-1001": DemoHistory(
-        talk=DemoTalk(channel="telegram", days_ago=3,
-                      debtor_text="I never got the September meter reading, this bill is wrong.",
-                      bot_text="I've put invoice INV-10233 on hold; a colleague will look at it."),
+        talk=DemoTalk(
+            channel="telegram",
+            days_ago=3,
+            debtor_text="I never got the September meter reading, this bill is wrong.",
+            bot_text="I've put invoice INV-10233 on hold; a colleague will look at it.",
+        ),
         disputed_invoice="INV-10233",
     ),
     "EN-1003": DemoHistory(kind="consumer", country="CZ"),
     "EN-1004": DemoHistory(broken_plan=("1875.00", 3, 70), promises=[("broken", "1875.00", 20)]),
     "EN-1005": DemoHistory(kind="consumer", country="NL", credit=(85, None)),
-}  # fmt: skip
+}
 
 
 def _at(today: dt.date, days_ago: int) -> dt.datetime:
@@ -141,41 +261,73 @@ def _add_history(session: Session, debtor: Debtor, history: DemoHistory, today: 
     for number, amount, age, term, late in history.paid_invoices:
         issue = today - dt.timedelta(days=age)
         invoice = create_invoice(
-            session=session, debtor=debtor, number=number, amount=Decimal(amount),
-            issue_date=issue, due_date=issue + dt.timedelta(days=term), description="Energie",
-        )  # fmt: skip
+            session=session,
+            debtor=debtor,
+            number=number,
+            amount=Decimal(amount),
+            issue_date=issue,
+            due_date=issue + dt.timedelta(days=term),
+            description="Energie",
+        )
         book_payment(
-            session=session, debtor=debtor, amount=Decimal(amount), invoice_ids=[invoice.id],
-            external_id=f"demo-{number}", received_at=_at(today, age - term - late),
-        )  # fmt: skip
+            session=session,
+            debtor=debtor,
+            amount=Decimal(amount),
+            invoice_ids=[invoice.id],
+            external_id=f"demo-{number}",
+            received_at=_at(today, age - term - late),
+        )
     for status, amount, days_ago in history.promises:
         session.add(
-            Promise(debtor_id=debtor.id, amount=Decimal(amount), status=status,
-                    date=today - dt.timedelta(days=days_ago),
-                    created_at=_at(today, days_ago + 7), settled_at=_at(today, days_ago - 3))
-        )  # fmt: skip
+            Promise(
+                debtor_id=debtor.id,
+                amount=Decimal(amount),
+                status=status,
+                date=today - dt.timedelta(days=days_ago),
+                created_at=_at(today, days_ago + 7),
+                settled_at=_at(today, days_ago - 3),
+            )
+        )
     if history.broken_plan:
         total, terms, days_ago = history.broken_plan
-        plan = PaymentPlan(debtor_id=debtor.id, total=Decimal(total), status="broken",
-                           created_at=_at(today, days_ago))  # fmt: skip
+        plan = PaymentPlan(
+            debtor_id=debtor.id,
+            total=Decimal(total),
+            status="broken",
+            created_at=_at(today, days_ago),
+        )
         session.add(plan)
         session.flush()
         for sequence in range(1, terms + 1):
             due = today - dt.timedelta(days=days_ago - 14 - 30 * (sequence - 1))
             session.add(
-                Installment(plan_id=plan.id, sequence=sequence, due_date=due,
-                            amount=Decimal(total) / terms,
-                            status="broken" if due < today - dt.timedelta(days=3) else "open")
-            )  # fmt: skip
+                Installment(
+                    plan_id=plan.id,
+                    sequence=sequence,
+                    due_date=due,
+                    amount=Decimal(total) / terms,
+                    status="broken" if due < today - dt.timedelta(days=3) else "open",
+                )
+            )
     if history.kind or history.industry or history.country:
         set_business_attributes(
-            session=session, debtor_id=debtor.id, kind=history.kind, industry=history.industry,
-            country=history.country, actor="system",
-        )  # fmt: skip
+            session=session,
+            debtor_id=debtor.id,
+            kind=history.kind,
+            industry=history.industry,
+            country=history.country,
+            actor="system",
+        )
     if history.credit:
         score, flag = history.credit
-        set_credit_info(session=session, debtor_id=debtor.id, score=score, flag=flag,
-                        source="demo credit file", actor="system")  # fmt: skip
+        set_credit_info(
+            session=session,
+            debtor_id=debtor.id,
+            score=score,
+            flag=flag,
+            source="demo credit file",
+            actor="system",
+        )
     session.flush()
 
 
@@ -193,13 +345,23 @@ def _add_talk(session: Session, debtor: Debtor, talk: DemoTalk, today: dt.date) 
         return
     conversation.state = "closed"
     session.add(
-        Handoff(conversation_id=conversation_id, debtor_id=debtor.id, reason=talk.reason,
-                level="junior", status="resolved", summary=talk.debtor_text, collector="demo",
-                note=talk.note, balance=get_open_balance(session=session, debtor_id=debtor.id),
-                flags=list(talk.flags), outcome=talk.outcome,
-                created_at=_at(today, talk.days_ago), claimed_at=_at(today, talk.days_ago),
-                resolved_at=_at(today, talk.days_ago - 1))
-    )  # fmt: skip
+        Handoff(
+            conversation_id=conversation_id,
+            debtor_id=debtor.id,
+            reason=talk.reason,
+            level="junior",
+            status="resolved",
+            summary=talk.debtor_text,
+            collector="demo",
+            note=talk.note,
+            balance=get_open_balance(session=session, debtor_id=debtor.id),
+            flags=list(talk.flags),
+            outcome=talk.outcome,
+            created_at=_at(today, talk.days_ago),
+            claimed_at=_at(today, talk.days_ago),
+            resolved_at=_at(today, talk.days_ago - 1),
+        )
+    )
     session.flush()
 
 
@@ -246,9 +408,12 @@ def load_demo_data(*, session: Session, today: dt.date | None = None) -> int:
             _add_talk(session, debtor, history.talk, today)
         if history is not None and history.disputed_invoice:
             put_invoice_on_hold(
-                session=session, debtor_id=debtor.id, number=history.disputed_invoice,
-                actor="bot", conversation_id=f"demo-{ref}",
-            )  # fmt: skip
+                session=session,
+                debtor_id=debtor.id,
+                number=history.disputed_invoice,
+                actor="bot",
+                conversation_id=f"demo-{ref}",
+            )
         created += 1
     return created
 
@@ -261,14 +426,16 @@ def demo_table(*, session: Session) -> str:
         if debtor is None:
             continue
         balance = get_open_balance(session=session, debtor_id=debtor.id)
-        rows.append((
-            debtor.reference,
-            debtor.name,
-            debtor.language,
-            debtor.date_of_birth.strftime("%d-%m-%Y") if debtor.date_of_birth else "",
-            format_postcode(debtor.postcode or ""),
-            format_money(balance, debtor.language),
-        ))  # fmt: skip
+        rows.append(
+            (
+                debtor.reference,
+                debtor.name,
+                debtor.language,
+                debtor.date_of_birth.strftime("%d-%m-%Y") if debtor.date_of_birth else "",
+                format_postcode(debtor.postcode or ""),
+                format_money(balance, debtor.language),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -75,7 +75,7 @@ class Debtor(Base):
     credit_flag: Mapped[str | None] = mapped_column(String(64))
     credit_source: Mapped[str | None] = mapped_column(String(100))
     credit_updated_at: Mapped[dt.datetime | None]
-    # the debtor's profile as last computed (receivables.profile_service): one of the five
+    # the debtor's profile as last computed (receivables.profiles.service): one of the five
     # groups, low | medium | high, and the reasons in plain words
     profile_group: Mapped[str | None] = mapped_column(String(24), index=True)
     profile_risk: Mapped[str | None] = mapped_column(String(10), index=True)

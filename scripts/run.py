@@ -15,9 +15,9 @@ from pathlib import Path
 from types import FrameType
 
 from api.channel_senders import channels_on
-from api.settings import Settings
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
+from receivables.settings import Settings
 from scripts.stack import Stack, StackError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,8 +124,11 @@ def main() -> int:
         if dead := stack.dead():
             for name in dead:
                 returncode = stack.processes[name].returncode
-                print(f"\n{name} stopped unexpectedly (exit {returncode}); last lines of "
-                      f"{stack.log_path(name)}:\n{stack.log_tail(name)}", file=sys.stderr)  # fmt: skip
+                print(
+                    f"\n{name} stopped unexpectedly (exit {returncode}); last lines of "
+                    f"{stack.log_path(name)}:\n{stack.log_tail(name)}",
+                    file=sys.stderr,
+                )
             print("Stopping the other processes.", file=sys.stderr, flush=True)
             code = 1
             break

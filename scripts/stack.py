@@ -103,21 +103,56 @@ class Stack:
         follow-up job last: it serves nothing, so /healthz does not wait for it)."""
         venv, rasa_venv = self.root / ".venv" / "bin", self.root / ".venv-rasa" / "bin"
         return {
-            "actions": [str(venv / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
-                        "--port", str(self.actions_port)],
-            "rasa": [str(rasa_venv / "rasa"), "run", "--enable-api", "--auth-token",
-                     self.rasa_token, "--model", str(MODEL), "--endpoints",
-                     "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                     "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
-            "api": [str(venv / "uvicorn"), "api.main:create_app", "--factory", "--host",
-                    self.api_host, "--port", str(self.api_port), "--no-access-log",
-                    # rasa-sdk pins websockets 10, too old for uvicorn; no route needs them
-                    "--ws", "none",
-                    # open long-polls and live streams must not hold up a stop
-                    "--timeout-graceful-shutdown", "3"],
-            "followup": [str(venv / "python"), "-m", "receivables.followup", "--interval",
-                         str(self.followup_interval)],
-        }  # fmt: skip
+            "actions": [
+                str(venv / "python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "bot.actions",
+                "--port",
+                str(self.actions_port),
+            ],
+            "rasa": [
+                str(rasa_venv / "rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                self.rasa_token,
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--port",
+                str(self.rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            "api": [
+                str(venv / "uvicorn"),
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                self.api_host,
+                "--port",
+                str(self.api_port),
+                "--no-access-log",
+                # rasa-sdk pins websockets 10, too old for uvicorn; no route needs them
+                "--ws",
+                "none",
+                # open long-polls and live streams must not hold up a stop
+                "--timeout-graceful-shutdown",
+                "3",
+            ],
+            "followup": [
+                str(venv / "python"),
+                "-m",
+                "receivables.arrangements.followup",
+                "--interval",
+                str(self.followup_interval),
+            ],
+        }
 
     def migrate(self) -> None:
         """Bring the database to the newest schema (idempotent)."""
@@ -154,9 +189,14 @@ class Stack:
             log.flush()
             try:
                 process = subprocess.Popen(
-                    command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, start_new_session=True,
-                )  # fmt: skip
+                    command,
+                    cwd=self.root,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             except OSError as exc:
                 raise StackError(f"{name} could not start: {exc}") from exc
         self.processes[name] = process

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.auth import require_admin
 from api.console.session import COOKIE, password_stamp, read_cookie
 from api.deps import SessionDep
-from receivables.collectors import get_collector
+from receivables.collectors.service import get_collector
 from receivables.db import session_scope
 from receivables.errors import NotFound
 

@@ -15,8 +15,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from api.settings import Settings
-from receivables.collectors import (
+from receivables.collectors.service import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     create_collector,
@@ -26,6 +25,7 @@ from receivables.collectors import (
 )
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.errors import DomainError
+from receivables.settings import Settings
 
 
 def _password(given: str | None) -> str:
@@ -38,8 +38,11 @@ def _password(given: str | None) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m api.console.cli", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m api.console.cli",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-collector", help="add a collector account")
     create.add_argument("--username", required=True)
@@ -62,17 +65,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         with session_scope(make_session_factory(engine)) as session:
             if args.command == "create-collector":
                 collector = create_collector(
-                    session=session, username=args.username, name=args.name,
-                    password=_password(args.password), role=args.role,
-                )  # fmt: skip
+                    session=session,
+                    username=args.username,
+                    name=args.name,
+                    password=_password(args.password),
+                    role=args.role,
+                )
                 print(f"created {collector.role} collector {collector.username}")
             elif args.command == "set-password":
-                set_password(session=session, username=args.username,
-                             password=_password(args.password))  # fmt: skip
+                set_password(
+                    session=session, username=args.username, password=_password(args.password)
+                )
                 print(f"new password set for {args.username}")
             elif args.command in ("deactivate", "activate"):
-                set_active(session=session, username=args.username,
-                           active=args.command == "activate")  # fmt: skip
+                set_active(
+                    session=session, username=args.username, active=args.command == "activate"
+                )
                 print(f"{args.username} {args.command}d")
             else:
                 for c in list_collectors(session=session):

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.console.auth import Principal
 from api.outbound import Outbound, OutboundMessage
-from receivables.conversations import get_conversation
+from receivables.conversations.service import get_conversation
 from receivables.db import session_scope
 from receivables.errors import InvalidInput
-from receivables.handoffs import (
+from receivables.handoffs.service import (
     add_collector_message,
     agree_plan_outside_policy,
     claim_handoff,
@@ -72,9 +72,12 @@ class HandoffDesk:
 
     def visible(self, handoff: Handoff, principal: Principal) -> bool:
         return is_visible_to(
-            handoff, role=principal.role, username=principal.username, now=utcnow(),
+            handoff,
+            role=principal.role,
+            username=principal.username,
+            now=utcnow(),
             junior_wait=self.junior_wait,
-        )  # fmt: skip
+        )
 
     def load(self, session: Session, handoff_id: int, principal: Principal) -> Handoff:
         handoff = get_handoff(session=session, handoff_id=handoff_id)
@@ -109,9 +112,12 @@ class HandoffDesk:
             handoff = self.load(session, handoff_id, principal)
             collector, actor = self.acting(handoff, principal)
             message = add_collector_message(
-                session=session, handoff_id=handoff_id, collector=collector, text=text,
+                session=session,
+                handoff_id=handoff_id,
+                collector=collector,
+                text=text,
                 actor=actor,
-            )  # fmt: skip
+            )
             return message, _delivery(session, handoff, message)
 
         message, delivery = await self._run(work)
@@ -138,9 +144,13 @@ class HandoffDesk:
             handoff = self.load(session, handoff_id, principal)
             collector, actor = self.acting(handoff, principal)
             return resolve_handoff(
-                session=session, handoff_id=handoff_id, collector=collector, note=note,
-                outcome=outcome, actor=actor,
-            )  # fmt: skip
+                session=session,
+                handoff_id=handoff_id,
+                collector=collector,
+                note=note,
+                outcome=outcome,
+                actor=actor,
+            )
 
         handoff = await self._run(work)
         self.outbound.notify()
@@ -163,9 +173,13 @@ class HandoffDesk:
         def work(session: Session) -> PaymentPlan:
             self.load(session, handoff_id, principal)
             return agree_plan_outside_policy(
-                session=session, handoff_id=handoff_id, collector=username, total=total,
-                installments=installments, first_due=first_due,
-            )  # fmt: skip
+                session=session,
+                handoff_id=handoff_id,
+                collector=username,
+                total=total,
+                installments=installments,
+                first_due=first_due,
+            )
 
         plan = await self._run(work)
         self.outbound.notify()

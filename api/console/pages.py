@@ -16,9 +16,9 @@ from starlette.responses import Response
 
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
-from receivables.handoffs import OUTCOMES
+from receivables.common.money import format_money
+from receivables.handoffs.service import OUTCOMES
 from receivables.models import utcnow
-from receivables.money import format_money
 
 REASONS = {
     "cannot_pay": "Cannot pay",

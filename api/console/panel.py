@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from receivables.audit import list_events
-from receivables.conversations import get_conversation, list_messages
-from receivables.invoices import OpenInvoice, get_open_balance, list_open_invoices
+from receivables.accounts.invoices import OpenInvoice, get_open_balance, list_open_invoices
+from receivables.audit.events import list_events
+from receivables.conversations.service import get_conversation, list_messages
 from receivables.models import (
     AuditEvent,
     Conversation,
@@ -22,8 +22,8 @@ from receivables.models import (
     PaymentPlan,
     Promise,
 )
-from receivables.policy import Policy
-from receivables.profile_service import ProfileView, current_profile, stored_profile
+from receivables.policy.model import Policy
+from receivables.profiles.service import ProfileView, current_profile, stored_profile
 
 PROFILE_LABELS = {
     "willing_and_able": "Willing and able to pay",

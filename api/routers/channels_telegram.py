@@ -29,21 +29,25 @@ async def _notice(
     """A channel text of our own (not stored: it is no answer to the debtor's question)."""
     conversation_id = f"telegram:{parsed.chat_id}"
     language = await memory.run_in_session(
-        state.sessions, memory.conversation_language,
-        conversation_id=conversation_id, default=parsed.language,
-    )  # fmt: skip
+        state.sessions,
+        memory.conversation_language,
+        conversation_id=conversation_id,
+        default=parsed.language,
+    )
     reply = Reply(channel_text(key, language), language=language, keyboard=keyboard)
     senders: ChannelSenders = state.channel_senders
-    await senders.deliver(telegram.CHANNEL, str(parsed.chat_id), [reply],
-                          conversation_id=conversation_id)  # fmt: skip
+    await senders.deliver(
+        telegram.CHANNEL, str(parsed.chat_id), [reply], conversation_id=conversation_id
+    )
 
 
 def _turn_input(*, session: Session, conversation_id: str, text: str) -> tuple[str, dict[str, str]]:
     """The text for the bot (a long button's payload looked up) and the phone hint."""
     if text.startswith("#"):
-        text = memory.button_payload(
-            session=session, conversation_id=conversation_id, reference=text
-        ) or text  # fmt: skip
+        text = (
+            memory.button_payload(session=session, conversation_id=conversation_id, reference=text)
+            or text
+        )
     return text, memory.latest_hint(session=session, conversation_id=conversation_id)
 
 
@@ -68,9 +72,12 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
         if parsed.phone is None:
             return await _notice(state, parsed, "phone_not_yours", "share_phone")
         await memory.run_in_session(
-            state.sessions, memory.record_hint, conversation_id=conversation_id,
-            channel=telegram.CHANNEL, phone=parsed.phone,
-        )  # fmt: skip
+            state.sessions,
+            memory.record_hint,
+            conversation_id=conversation_id,
+            channel=telegram.CHANNEL,
+            phone=parsed.phone,
+        )
         return await _notice(state, parsed, "phone_received", "remove")
     if parsed.kind == "unsupported" or parsed.inbound is None:
         return await _notice(state, parsed, "text_only")
@@ -79,9 +86,14 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
         state.sessions, _turn_input, conversation_id=conversation_id, text=inbound.text
     )
     turn = await handle_debtor_message(
-        sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id, text=text,
-        language=inbound.language, channel=telegram.CHANNEL, hint=hint or None,
-    )  # fmt: skip
+        sessions=state.sessions,
+        rasa=state.rasa,
+        conversation_id=conversation_id,
+        text=text,
+        language=inbound.language,
+        channel=telegram.CHANNEL,
+        hint=hint or None,
+    )
     messages = [OutboundMessage(m.id, m.text, list(m.buttons or [])) for m in turn.messages]
     await state.outbound.push(conversation_id, telegram.CHANNEL, messages)
     if parsed.started:
@@ -106,8 +118,10 @@ async def telegram_update(
         raise HTTPException(422, "not a Telegram update") from exc
     state = request.app.state
     if parsed is not None and await memory.is_first_delivery(
-        state.sessions, channel=telegram.CHANNEL, delivery_id=str(parsed.update_id),
+        state.sessions,
+        channel=telegram.CHANNEL,
+        delivery_id=str(parsed.update_id),
         conversation_id=f"telegram:{parsed.chat_id}",
-    ):  # fmt: skip
+    ):
         background.add_task(telegram_turn, state, parsed)
     return Response(status_code=200)

@@ -19,15 +19,15 @@ from api.channel_senders import ChannelSenders
 from api.deps import SettingsDep
 from api.gateway import HANDED_OFF, handle_debtor_message
 from api.outbound import OutboundMessage
-from api.settings import Settings
 from channels import memory, twilio_signature, voice, whatsapp
 from channels.base import Inbound, Reply, buttons_of, choose_option
 from channels.texts import text as channel_text
 from channels.twilio_signature import SETTINGS_HEADER, SIGNATURE_HEADER, public_url
-from receivables.handoffs import get_open_handoff
+from receivables.handoffs.service import get_open_handoff
+from receivables.handoffs.working_hours import is_open
 from receivables.models import Message, utcnow
-from receivables.policy import Policy
-from receivables.working_hours import is_open
+from receivables.policy.model import Policy
+from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels/twilio", tags=["channels"], include_in_schema=False)
@@ -45,10 +45,12 @@ async def signed_params(request: Request, settings: SettingsDep) -> dict[str, st
     items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     url = public_url(settings.public_url, request.url.path, request.url.query)
     if not twilio_signature.verify(
-        auth_token=settings.twilio_auth_token, url=url, params=items,
+        auth_token=settings.twilio_auth_token,
+        url=url,
+        params=items,
         signature=request.headers.get(SIGNATURE_HEADER),
         signature_settings=request.headers.get(SETTINGS_HEADER),
-    ):  # fmt: skip
+    ):
         raise HTTPException(403, "missing or invalid Twilio signature")
     return dict(items)
 
@@ -72,24 +74,31 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
         if not inbound.text:
             if media:
                 language = await memory.run_in_session(
-                    state.sessions, memory.conversation_language,
+                    state.sessions,
+                    memory.conversation_language,
                     conversation_id=inbound.conversation_id,
-                )  # fmt: skip
+                )
                 notice = Reply(channel_text("text_only", language), language=language)
                 address = inbound.hint["phone"]
-                await senders.deliver(inbound.channel, address, [notice],
-                                      conversation_id=inbound.conversation_id)  # fmt: skip
+                await senders.deliver(
+                    inbound.channel, address, [notice], conversation_id=inbound.conversation_id
+                )
             return
         options = await memory.run_in_session(
             state.sessions, memory.last_options, conversation_id=inbound.conversation_id
         )
         turn = await handle_debtor_message(
-            sessions=state.sessions, rasa=state.rasa, conversation_id=inbound.conversation_id,
+            sessions=state.sessions,
+            rasa=state.rasa,
+            conversation_id=inbound.conversation_id,
             text=choose_option(inbound.text, options) or inbound.text,
-            language=inbound.language, channel=inbound.channel, hint=inbound.hint,
-        )  # fmt: skip
-        await state.outbound.push(inbound.conversation_id, inbound.channel,
-                                  _outbound(turn.messages))  # fmt: skip
+            language=inbound.language,
+            channel=inbound.channel,
+            hint=inbound.hint,
+        )
+        await state.outbound.push(
+            inbound.conversation_id, inbound.channel, _outbound(turn.messages)
+        )
     except Exception:
         log.exception("turn for %s failed", inbound.conversation_id)
 
@@ -105,9 +114,11 @@ async def whatsapp_message(
     if state.channel_senders.channel(inbound.channel) is None:
         raise HTTPException(404, f"the {inbound.channel} channel is not configured")
     if await memory.is_first_delivery(
-        state.sessions, channel=inbound.channel, delivery_id=inbound.delivery_id,
+        state.sessions,
+        channel=inbound.channel,
+        delivery_id=inbound.delivery_id,
         conversation_id=inbound.conversation_id,
-    ):  # fmt: skip
+    ):
         background.add_task(message_turn, state, inbound, whatsapp.has_media(params))
     return _twiml(whatsapp.empty_response())
 
@@ -146,9 +157,15 @@ def _menu(request: Request, tries: int) -> str:
 
 
 def _link_note(
-    request: Request, background: BackgroundTasks, caller: str, replies: list[Reply],
-    language: str, conversation_id: str, *, send: bool,
-) -> str | None:  # fmt: skip
+    request: Request,
+    background: BackgroundTasks,
+    caller: str,
+    replies: list[Reply],
+    language: str,
+    conversation_id: str,
+    *,
+    send: bool,
+) -> str | None:
     """What to say in place of a link; with `send`, the replies with links are texted."""
     if not voice.links_in(replies):
         return None
@@ -165,22 +182,30 @@ def _link_note(
 
 
 async def _standing_prompt(
-    request: Request, params: dict[str, str], language: str, step: int, tries: int,
+    request: Request,
+    params: dict[str, str],
+    language: str,
+    step: int,
+    tries: int,
     background: BackgroundTasks,
-) -> str:  # fmt: skip
+) -> str:
     """The last prompt again (after silence, or for a redelivered answer)."""
     conversation_id = f"voice:{params.get('CallSid', '')}"
     messages = await memory.run_in_session(
         request.app.state.sessions, memory.last_replies, conversation_id=conversation_id
     )
     replies = _replies(messages, language)
-    note = _link_note(request, background, params.get("From", ""), replies, language,
-                      conversation_id, send=False)  # fmt: skip
+    note = _link_note(
+        request, background, params.get("From", ""), replies, language, conversation_id, send=False
+    )
     return voice.prompt(
-        replies, language, action=_url(request, "turn", lang=language, n=step),
+        replies,
+        language,
+        action=_url(request, "turn", lang=language, n=step),
         silence=_url(request, "silence", lang=language, n=step, tries=tries + 1),
-        voices=_voices(request), link_note=note,
-    )  # fmt: skip
+        voices=_voices(request),
+        link_note=note,
+    )
 
 
 def _transfer_target(
@@ -197,33 +222,47 @@ def _transfer_target(
 
 
 async def _voice_turn(
-    request: Request, params: dict[str, str], background: BackgroundTasks, *,
-    language: str, text: str, step: int,
-) -> str:  # fmt: skip
+    request: Request,
+    params: dict[str, str],
+    background: BackgroundTasks,
+    *,
+    language: str,
+    text: str,
+    step: int,
+) -> str:
     state = request.app.state
     call, caller = params.get("CallSid", ""), params.get("From", "")
     if not call:
         raise HTTPException(422, "CallSid is missing")
     conversation_id = f"voice:{call}"
     if not await memory.is_first_delivery(
-        state.sessions, channel="voice", delivery_id=f"{call}:{step}",
+        state.sessions,
+        channel="voice",
+        delivery_id=f"{call}:{step}",
         conversation_id=conversation_id,
-    ):  # fmt: skip
+    ):
         return await _standing_prompt(request, params, language, step + 1, 0, background)
     options = await memory.run_in_session(
         state.sessions, memory.last_options, conversation_id=conversation_id
     )
     turn = await handle_debtor_message(
-        sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id,
-        text=choose_option(text, options) or text, language=language, channel="voice",
+        sessions=state.sessions,
+        rasa=state.rasa,
+        conversation_id=conversation_id,
+        text=choose_option(text, options) or text,
+        language=language,
+        channel="voice",
         hint={"phone": caller} if _PHONE.match(caller) else None,
-    )  # fmt: skip
+    )
     replies, voices = _replies(turn.messages, language), _voices(request)
     if turn.state in HANDED_OFF:
         number = await memory.run_in_session(
-            state.sessions, _transfer_target, conversation_id=conversation_id,
-            policy=state.policy, settings=state.settings,
-        )  # fmt: skip
+            state.sessions,
+            _transfer_target,
+            conversation_id=conversation_id,
+            policy=state.policy,
+            settings=state.settings,
+        )
         if number:
             action = _url(request, "dialed", lang=language)
             return voice.transfer(replies, language, number=number, action=action, voices=voices)
@@ -231,10 +270,13 @@ async def _voice_turn(
         return voice.leave_message(replies, language, action=action, voices=voices)
     note = _link_note(request, background, caller, replies, language, conversation_id, send=True)
     return voice.prompt(
-        replies, language, action=_url(request, "turn", lang=language, n=step + 1),
+        replies,
+        language,
+        action=_url(request, "turn", lang=language, n=step + 1),
         silence=_url(request, "silence", lang=language, n=step + 1, tries=1),
-        voices=voices, link_note=note,
-    )  # fmt: skip
+        voices=voices,
+        link_note=note,
+    )
 
 
 @router.post("/voice")
@@ -253,8 +295,9 @@ async def language_chosen(
             return _twiml(voice.goodbye("nl", voices=_voices(request)))
         return _twiml(_menu(request, tries=tries))
     text = utterance or "/greet"
-    return _twiml(await _voice_turn(request, params, background, language=language,
-                                    text=text, step=1))  # fmt: skip
+    return _twiml(
+        await _voice_turn(request, params, background, language=language, text=text, step=1)
+    )
 
 
 @router.post("/voice/turn")
@@ -265,8 +308,9 @@ async def caller_answered(
     text = voice.heard(params)
     if not text:
         return _twiml(await _standing_prompt(request, params, language, step, 0, background))
-    return _twiml(await _voice_turn(request, params, background, language=language,
-                                    text=text, step=step))  # fmt: skip
+    return _twiml(
+        await _voice_turn(request, params, background, language=language, text=text, step=step)
+    )
 
 
 @router.post("/voice/silence")
@@ -299,13 +343,19 @@ async def message_recorded(params: Params, request: Request) -> Response:
     conversation_id = f"voice:{call}"
     sid = params.get("RecordingSid") or recording
     if recording and await memory.is_first_delivery(
-        state.sessions, channel="voice", delivery_id=f"recording:{sid}",
+        state.sessions,
+        channel="voice",
+        delivery_id=f"recording:{sid}",
         conversation_id=conversation_id,
-    ):  # fmt: skip
+    ):
         label = channel_text("voice_message_label", language)
         await handle_debtor_message(
-            sessions=state.sessions, rasa=state.rasa, conversation_id=conversation_id,
-            text=f"{label}: {recording}", language=language, channel="voice",
-        )  # fmt: skip
+            sessions=state.sessions,
+            rasa=state.rasa,
+            conversation_id=conversation_id,
+            text=f"{label}: {recording}",
+            language=language,
+            channel="voice",
+        )
     voices = _voices(request)
     return _twiml(voice.goodbye(language, voices=voices, key="voice_message_received"))

@@ -26,10 +26,10 @@ from api.console.pages import ConsolePages
 from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
-from receivables.collectors import authenticate
-from receivables.conversations import list_messages
+from receivables.collectors.service import authenticate
+from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
-from receivables.handoffs import list_queue, list_recently_resolved
+from receivables.handoffs.service import list_queue, list_recently_resolved
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
@@ -68,15 +68,23 @@ def login(
     collector = authenticate(session=session, username=username, password=password)
     if collector is None:
         return PAGES.render(
-            request, "login.html", status_code=401, next=_local_next(next), username=username,
+            request,
+            "login.html",
+            status_code=401,
+            next=_local_next(next),
+            username=username,
             error="That username and password do not match an active account.",
-        )  # fmt: skip
+        )
     response = _redirect(_local_next(next))
     response.set_cookie(
-        COOKIE, make_cookie(collector.username, collector.password_hash, cookie_secret(request)),
-        max_age=MAX_AGE, httponly=True, samesite="lax", path="/",
+        COOKIE,
+        make_cookie(collector.username, collector.password_hash, cookie_secret(request)),
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/",
         secure=request.url.scheme == "https",
-    )  # fmt: skip
+    )
     return response
 
 
@@ -135,9 +143,14 @@ def case_page(
     handoff = desk.load(session, handoff_id, user)
     case = load_case(session=session, handoff=handoff, policy=request.app.state.policy)
     return PAGES.render(
-        request, "case.html", user, case=case, notice=notice, today=dt.date.today(),
+        request,
+        "case.html",
+        user,
+        case=case,
+        notice=notice,
+        today=dt.date.today(),
         mine=handoff.status == "claimed" and handoff.collector == user.username,
-    )  # fmt: skip
+    )
 
 
 @router.get("/handoffs/{handoff_id}/live")
@@ -153,10 +166,14 @@ def case_live(
     handoff = desk.load(session, handoff_id, user)
     messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
     html = PAGES.fragment(request, "_messages.html", messages=messages)
-    return JSONResponse({
-        "status": handoff.status, "collector": handoff.collector,
-        "last_id": messages[-1].id if messages else after, "html": html,
-    })  # fmt: skip
+    return JSONResponse(
+        {
+            "status": handoff.status,
+            "collector": handoff.collector,
+            "last_id": messages[-1].id if messages else after,
+            "html": html,
+        }
+    )
 
 
 def _wants_json(request: Request) -> bool:

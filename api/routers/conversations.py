@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.deps import RasaDep
 from api.gateway import handle_debtor_message
 from api.schemas import ConversationMessages, MessageCreate, MessageRead
-from receivables.conversations import get_conversation, list_messages
+from receivables.conversations.service import get_conversation, list_messages
 from receivables.db import session_scope
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])

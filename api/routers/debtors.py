@@ -25,13 +25,13 @@ from api.schemas import (
     ProfileRead,
     PromiseRead,
 )
-from receivables.audit import record_event
-from receivables.debtors import create_debtor, get_debtor
-from receivables.invoices import create_invoice, get_open_amounts
+from receivables.accounts.debtors import create_debtor, get_debtor
+from receivables.accounts.invoices import create_invoice, get_open_amounts
+from receivables.audit.events import record_event
 from receivables.models import Debtor, Invoice, PaymentPlan, Promise
-from receivables.payment_links import list_open_links
-from receivables.policy import Policy, ProfileName, RiskLevel
-from receivables.profile_service import (
+from receivables.payments.links import list_open_links
+from receivables.policy.model import Policy, ProfileName, RiskLevel
+from receivables.profiles.service import (
     ProfileView,
     current_profile,
     list_debtor_profiles,
@@ -47,7 +47,7 @@ def _invoice_read(invoice: Invoice, open_amounts: dict[int, object]) -> InvoiceR
         {
             **{c: getattr(invoice, c) for c in InvoiceRead.model_fields if c != "open_amount"},
             "open_amount": open_amounts.get(invoice.id, invoice.amount),
-        }  # fmt: skip
+        }
     )
 
 
@@ -78,7 +78,7 @@ def _links(session: Session, debtor_id: int, public_url: str) -> list[PaymentLin
             status=link.status,
             created_at=link.created_at,
             expires_at=link.expires_at,
-        )  # fmt: skip
+        )
         for link in list_open_links(session=session, debtor_id=debtor_id)
     ]
 
@@ -119,10 +119,14 @@ def _detail(
         kind=debtor.kind,
         industry=debtor.industry,
         country=debtor.country,
-        credit=CreditRead(score=debtor.credit_score, flag=debtor.credit_flag,
-                          source=debtor.credit_source, updated_at=debtor.credit_updated_at),
+        credit=CreditRead(
+            score=debtor.credit_score,
+            flag=debtor.credit_flag,
+            source=debtor.credit_source,
+            updated_at=debtor.credit_updated_at,
+        ),
         profile=_profile_read(profile),
-    )  # fmt: skip
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DebtorRead)
@@ -176,9 +180,12 @@ def put_credit(
     """External credit information (score, flag, source) and, when given, the business
     attributes; the debtor's read model with the recomputed profile comes back."""
     set_credit_info(
-        session=session, debtor_id=debtor_id, score=body.score, flag=body.flag,
+        session=session,
+        debtor_id=debtor_id,
+        score=body.score,
+        flag=body.flag,
         source=body.source or "admin",
-    )  # fmt: skip
+    )
     business = body.model_dump(include={"kind", "industry", "country"}, exclude_unset=True)
     if business:
         set_business_attributes(session=session, debtor_id=debtor_id, **business)
@@ -193,7 +200,10 @@ def post_invoice(debtor_id: int, body: InvoiceCreate, session: SessionDep) -> In
     debtor = get_debtor(session=session, debtor_id=debtor_id)
     invoice = create_invoice(session=session, debtor=debtor, **body.model_dump())
     record_event(
-        session=session, actor="admin", action="invoice_created", debtor_id=debtor.id,
+        session=session,
+        actor="admin",
+        action="invoice_created",
+        debtor_id=debtor.id,
         detail={"number": invoice.number, "amount": str(invoice.amount)},
-    )  # fmt: skip
+    )
     return _invoice_read(invoice, {invoice.id: invoice.amount})

@@ -13,11 +13,13 @@ from api.console.auth import ApiPrincipal
 from api.console.desk import HandoffDesk
 from api.deps import SessionDep
 from api.schemas import HandoffRead, MessageRead, MessageText, MoneyOut
-from receivables.handoffs import list_handoffs, list_queue
+from receivables.handoffs.service import list_handoffs, list_queue
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
-Outcome = Literal["plan_agreed", "promise", "dispute_accepted", "dispute_rejected", "debt_help", "other"]  # fmt: skip
+Outcome = Literal[
+    "plan_agreed", "promise", "dispute_accepted", "dispute_rejected", "debt_help", "other"
+]
 
 
 class HandoffItem(HandoffRead):
@@ -60,9 +62,12 @@ def get_handoffs(
         handoffs = list_handoffs(session=session, status=status)
     else:
         handoffs = list_queue(
-            session=session, role=principal.role, username=principal.username,
-            junior_wait=desk.junior_wait, status=status,
-        )  # fmt: skip
+            session=session,
+            role=principal.role,
+            username=principal.username,
+            junior_wait=desk.junior_wait,
+            status=status,
+        )
     return [HandoffItem.model_validate(h) for h in handoffs]
 
 

@@ -19,7 +19,7 @@ from api.payment_flow import (
 from api.payment_page import page_context
 from payment_providers.base import PAID, ProviderError
 from payment_providers.local import LocalProvider
-from receivables.payment_links import get_link_by_token
+from receivables.payments.links import get_link_by_token
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 router = APIRouter(tags=["payments"])
@@ -88,9 +88,11 @@ async def provider_webhook(
     answered 200 as well (Mollie's advice: do not reveal which ids exist)."""
     try:
         booked = await process_provider_update(
-            sessions=request.app.state.sessions, provider=provider, outbound=outbound,
+            sessions=request.app.state.sessions,
+            provider=provider,
+            outbound=outbound,
             payment_id=id,
-        )  # fmt: skip
+        )
     except ProviderError as exc:
         # a non-2xx makes Mollie retry later, which is what we want
         raise HTTPException(502, detail=str(exc)) from exc

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.formatting import invoice_lines, payment_option_lines
 from bot.actions.language import language_of
-from receivables.audit import record_event
-from receivables.invoices import OpenInvoice, list_open_invoices
-from receivables.money import format_money
+from receivables.accounts.invoices import OpenInvoice, list_open_invoices
+from receivables.audit.events import record_event
+from receivables.common.money import format_money
 
 
 def verified_debtor_id(tracker: Tracker) -> int | None:

@@ -19,15 +19,20 @@ from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.escalation import debtor_texts, hand_off, tell_when
 from bot.actions.language import language_of
-from receivables.dates import format_date
+from receivables.arrangements.plans import create_plan, get_active_plan, has_broken_plan
+from receivables.arrangements.promise_dates import check_promise, interpret_promise_date
+from receivables.arrangements.promises import (
+    count_open_promises,
+    create_promise,
+    list_promises,
+    payable_balance,
+)
+from receivables.arrangements.requests import find_amount, parse_plan_request
+from receivables.arrangements.schedule import Schedule, build_schedule, propose_plan
+from receivables.common.dates import format_date
+from receivables.common.money import format_money
 from receivables.errors import DomainError
-from receivables.money import format_money
-from receivables.plan_request import find_amount, parse_plan_request
-from receivables.plans import create_plan, get_active_plan, has_broken_plan
-from receivables.policy import effective_plan_limits, effective_promise_limits
-from receivables.promise_dates import check_promise, interpret_promise_date
-from receivables.promises import count_open_promises, create_promise, list_promises, payable_balance
-from receivables.schedule import Schedule, build_schedule, propose_plan
+from receivables.policy.limits import effective_plan_limits, effective_promise_limits
 
 PLAN_INTENT, PROMISE_INTENT = "request_plan", "promise_to_pay"
 CLEARED = [SlotSet("arrangement", None), SlotSet("arrangement_offer", None)]
@@ -47,8 +52,14 @@ def schedule_lines(schedule: Schedule, language: str) -> str:
 
 
 def offer_json(schedule: Schedule, kind: str) -> str:
-    return json.dumps({"kind": kind, "installments": [
-        [str(i.amount), i.due_date.isoformat()] for i in schedule.installments]})  # fmt: skip
+    return json.dumps(
+        {
+            "kind": kind,
+            "installments": [
+                [str(i.amount), i.due_date.isoformat()] for i in schedule.installments
+            ],
+        }
+    )
 
 
 def schedule_from(offer: dict[str, Any]) -> Schedule:
@@ -104,7 +115,7 @@ async def _needs_a_colleague(
             debtor_id=debtor_id,
             texts=texts,
             offered=offered,
-        )  # fmt: skip
+        )
     )
     dispatcher.utter_message(response="utter_plan_needs_colleague")
     tell_when(dispatcher, tracker)
@@ -118,37 +129,49 @@ async def offer_plan(
     facts = await run_in_session(lambda s: _plan_facts(s, debtor_id))
     if facts.active_next is not None:
         amount, due = facts.active_next
-        dispatcher.utter_message(response="utter_plan_exists", amount=format_money(amount, language),
-                                 date=format_date(due, language))  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_plan_exists",
+            amount=format_money(amount, language),
+            date=format_date(due, language),
+        )
         return CLEARED
     request = parse_plan_request(asked_text(tracker, (PLAN_INTENT,)))
     limits = effective_plan_limits(get_policy(), balance=facts.balance, profile=profile_of(tracker))
     proposal = propose_plan(
-        balance=facts.balance, limits=limits, today=dt.date.today(),
-        installments=request.installments, monthly_amount=request.monthly_amount,
+        balance=facts.balance,
+        limits=limits,
+        today=dt.date.today(),
+        installments=request.installments,
+        monthly_amount=request.monthly_amount,
         broken_plan=facts.broken,
-    )  # fmt: skip
+    )
     if proposal.schedule is None:
         if proposal.reason == "nothing_to_pay":
             dispatcher.utter_message(response="utter_nothing_to_pay")
             return CLEARED
         if proposal.reason == "below_min_balance":
-            dispatcher.utter_message(response="utter_plan_too_small",
-                                     balance=format_money(facts.balance, language))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_plan_too_small", balance=format_money(facts.balance, language)
+            )
             return CLEARED
         return await _needs_a_colleague(dispatcher, tracker, debtor_id)
     schedule = proposal.schedule
     lines = schedule_lines(schedule, language)
     if proposal.status == "accepted":
-        dispatcher.utter_message(response="utter_plan_offer", lines=lines,
-                                 total=format_money(schedule.total, language))  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_plan_offer", lines=lines, total=format_money(schedule.total, language)
+        )
     else:
         dispatcher.utter_message(
-            response="utter_plan_counter", lines=lines, count=schedule.count,
+            response="utter_plan_counter",
+            lines=lines,
+            count=schedule.count,
             amount=format_money(schedule.installments[0].amount, language),
-        )  # fmt: skip
-    return [SlotSet("arrangement", "plan"),
-            SlotSet("arrangement_offer", offer_json(schedule, proposal.status))]  # fmt: skip
+        )
+    return [
+        SlotSet("arrangement", "plan"),
+        SlotSet("arrangement_offer", offer_json(schedule, proposal.status)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -189,40 +212,59 @@ async def offer_promise(
         dispatcher.utter_message(response="utter_promise_in_past")
         return CLEARED
     if check.status == "too_many_open" and facts.existing is not None:
-        dispatcher.utter_message(response="utter_promise_exists",
-                                 amount=format_money(facts.existing[0], language),
-                                 date=format_date(facts.existing[1], language, weekday=True))  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_promise_exists",
+            amount=format_money(facts.existing[0], language),
+            date=format_date(facts.existing[1], language, weekday=True),
+        )
         return CLEARED
     if check.status not in ("ok", "too_late"):
         return await _needs_a_colleague(dispatcher, tracker, debtor_id)
     if check.status == "too_late":
         date = check.latest
-        dispatcher.utter_message(response="utter_promise_too_late", amount=money,
-                                 latest=format_date(date, language, weekday=True))  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_promise_too_late",
+            amount=money,
+            latest=format_date(date, language, weekday=True),
+        )
     else:
-        dispatcher.utter_message(response="utter_promise_offer", amount=money,
-                                 date=format_date(date, language, weekday=True))  # fmt: skip
+        dispatcher.utter_message(
+            response="utter_promise_offer",
+            amount=money,
+            date=format_date(date, language, weekday=True),
+        )
     offer = json.dumps({"amount": str(amount), "date": date.isoformat()})
     return [SlotSet("arrangement", "promise"), SlotSet("arrangement_offer", offer)]
 
 
-def _store(session: Session, *, tracker: Tracker, debtor_id: int, kind: str,
-           offer: dict[str, Any]) -> Schedule | tuple[Decimal, dt.date]:  # fmt: skip
+def _store(
+    session: Session, *, tracker: Tracker, debtor_id: int, kind: str, offer: dict[str, Any]
+) -> Schedule | tuple[Decimal, dt.date]:
     today = dt.date.today()
     profile = profile_of(tracker)
     if kind == "plan":
         schedule = schedule_from(offer)
         balance = payable_balance(session=session, debtor_id=debtor_id)
         limits = effective_plan_limits(get_policy(), balance=balance, profile=profile)
-        create_plan(session=session, debtor_id=debtor_id, schedule=schedule, limits=limits,
-                    today=today, conversation_id=tracker.sender_id)  # fmt: skip
+        create_plan(
+            session=session,
+            debtor_id=debtor_id,
+            schedule=schedule,
+            limits=limits,
+            today=today,
+            conversation_id=tracker.sender_id,
+        )
         return schedule
     date, amount = dt.date.fromisoformat(offer["date"]), Decimal(offer["amount"])
     promise = create_promise(
-        session=session, debtor_id=debtor_id, date=date, amount=amount, today=today,
+        session=session,
+        debtor_id=debtor_id,
+        date=date,
+        amount=amount,
+        today=today,
         limits=effective_promise_limits(get_policy(), profile=profile),
         conversation_id=tracker.sender_id,
-    )  # fmt: skip
+    )
     return promise.amount, promise.date
 
 
@@ -245,7 +287,7 @@ class ActionConfirmArrangement(Action):
             stored = await run_in_session(
                 lambda s: _store(
                     s, tracker=tracker, debtor_id=debtor_id, kind=kind, offer=json.loads(raw)
-                )  # fmt: skip
+                )
             )
         except DomainError:
             # the facts changed since the offer (a payment, a new promise): offer afresh
@@ -253,13 +295,17 @@ class ActionConfirmArrangement(Action):
             return await redo(dispatcher, tracker, debtor_id)
         if isinstance(stored, Schedule):
             first = stored.installments[0]
-            dispatcher.utter_message(response="utter_plan_agreed",
-                                     amount=format_money(first.amount, language),
-                                     date=format_date(first.due_date, language))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_plan_agreed",
+                amount=format_money(first.amount, language),
+                date=format_date(first.due_date, language),
+            )
         else:
-            dispatcher.utter_message(response="utter_promise_agreed",
-                                     amount=format_money(stored[0], language),
-                                     date=format_date(stored[1], language, weekday=True))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_promise_agreed",
+                amount=format_money(stored[0], language),
+                date=format_date(stored[1], language, weekday=True),
+            )
         return CLEARED
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
-from receivables.policy import Policy, load_policy
+from receivables.policy.model import Policy, load_policy
 
 T = TypeVar("T")
 

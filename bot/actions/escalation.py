@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from bot.actions.account import verified_debtor_id
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
-from receivables.escalation import SummaryFacts, handoff_summary, vulnerability_flags
-from receivables.handoffs import create_handoff
-from receivables.identifiers import find_invoice_number
-from receivables.invoices import get_open_balance, list_open_invoices, put_invoice_on_hold
+from receivables.accounts.invoices import get_open_balance, list_open_invoices, put_invoice_on_hold
+from receivables.common.identifiers import find_invoice_number
+from receivables.handoffs.service import create_handoff
+from receivables.handoffs.summary import SummaryFacts, handoff_summary, vulnerability_flags
+from receivables.handoffs.working_hours import reply_moment
 from receivables.models import Debtor
-from receivables.policy import handoff_level
-from receivables.working_hours import reply_moment
+from receivables.policy.limits import handoff_level
 
 REASONS = {"cannot_pay": "cannot_pay", "dispute": "dispute", "request_human": "requested_human"}
 
@@ -42,8 +42,11 @@ def debtor_texts(tracker: Tracker, last: int = 5) -> list[str]:
 
 def bot_offers(tracker: Tracker) -> list[str]:
     """What the bot offered before (payment links, plans), from its own actions."""
-    offers = {"action_pay_now": "payment link", "action_propose_plan": "payment plan",
-              "action_propose_promise": "promise to pay"}  # fmt: skip
+    offers = {
+        "action_pay_now": "payment link",
+        "action_propose_plan": "payment plan",
+        "action_propose_promise": "promise to pay",
+    }
     done = [e.get("name") for e in tracker.events if e.get("event") == "action"]
     return [label for name, label in offers.items() if name in done]
 
@@ -70,23 +73,35 @@ def hand_off(
             if number is None and len(invoices) == 1:
                 number = invoices[0].number
             if number and put_invoice_on_hold(
-                session=session, debtor_id=debtor.id, number=number, actor="bot",
+                session=session,
+                debtor_id=debtor.id,
+                number=number,
+                actor="bot",
                 conversation_id=tracker.sender_id,
-            ):  # fmt: skip
+            ):
                 on_hold = number
     flags = vulnerability_flags(texts)
     facts = SummaryFacts(
-        reason=reason, debtor_name=debtor.name if debtor else None,
-        reference=debtor.reference if debtor else None, verified=debtor is not None,
-        balance=balance, asked=texts, offered=[*bot_offers(tracker), *offered], flags=flags,
+        reason=reason,
+        debtor_name=debtor.name if debtor else None,
+        reference=debtor.reference if debtor else None,
+        verified=debtor is not None,
+        balance=balance,
+        asked=texts,
+        offered=[*bot_offers(tracker), *offered],
+        flags=flags,
         disputed_invoice=on_hold,
-    )  # fmt: skip
+    )
     create_handoff(
-        session=session, conversation_id=tracker.sender_id, reason=reason,
+        session=session,
+        conversation_id=tracker.sender_id,
+        reason=reason,
         debtor_id=debtor.id if debtor else None,
         level=level_for(balance, tracker.get_slot("profile")),
-        summary=handoff_summary(facts), balance=balance, flags=flags,
-    )  # fmt: skip
+        summary=handoff_summary(facts),
+        balance=balance,
+        flags=flags,
+    )
     return Escalated(reason, on_hold)
 
 

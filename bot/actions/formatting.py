@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from receivables.dates import format_date
-from receivables.invoices import OpenInvoice
-from receivables.money import format_money
-from receivables.policy import Policy
+from receivables.accounts.invoices import OpenInvoice
+from receivables.common.dates import format_date
+from receivables.common.money import format_money
+from receivables.policy.model import Policy
 
 _WORDS = {
     "nl": {"due": "te betalen uiterlijk", "overdue": "verlopen", "open": "nog open van"},

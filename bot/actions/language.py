@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from receivables.language import LANGUAGES, detect_language
+from receivables.common.language import LANGUAGES, detect_language
 
 
 def language_of(tracker: Tracker) -> str:

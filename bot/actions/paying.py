@@ -16,23 +16,29 @@ from sqlalchemy.orm import Session
 from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
-from receivables.dates import format_date
+from receivables.accounts.invoices import get_open_balance, list_open_invoices
+from receivables.arrangements.plans import get_next_installment
+from receivables.common.dates import format_date
+from receivables.common.identifiers import find_invoice_number
+from receivables.common.money import format_money
 from receivables.errors import NotFound
-from receivables.identifiers import find_invoice_number
-from receivables.invoices import get_open_balance, list_open_invoices
 from receivables.models import Payment, utcnow
-from receivables.money import format_money
-from receivables.payment_links import NothingToPay, get_or_create_link, resolve_target
-from receivables.plans import get_next_installment
+from receivables.payments.links import NothingToPay, get_or_create_link, resolve_target
 
 RECENT_DAYS = 14
 PAY_INTENT = "pay_now"
 _WHAT = {
-    "nl": {"balance": "uw volledige openstaande saldo", "invoice": "factuur {number}",
-           "installment": "termijn {n} van uw betalingsregeling"},
-    "en": {"balance": "your full open balance", "invoice": "invoice {number}",
-           "installment": "installment {n} of your payment plan"},
-}  # fmt: skip
+    "nl": {
+        "balance": "uw volledige openstaande saldo",
+        "invoice": "factuur {number}",
+        "installment": "termijn {n} van uw betalingsregeling",
+    },
+    "en": {
+        "balance": "your full open balance",
+        "invoice": "invoice {number}",
+        "installment": "installment {n} of your payment plan",
+    },
+}
 
 
 def public_url() -> str:
@@ -56,16 +62,22 @@ def _make_link(
     installment = None if number else get_next_installment(session=session, debtor_id=debtor_id)
     try:
         target = resolve_target(
-            session=session, debtor_id=debtor_id, invoice_number=number,
+            session=session,
+            debtor_id=debtor_id,
+            invoice_number=number,
             installment_id=installment.id if installment else None,
-        )  # fmt: skip
+        )
     except (NothingToPay, NotFound):
         return None
     link = get_or_create_link(
-        session=session, debtor_id=debtor_id, target=target, language=language,
+        session=session,
+        debtor_id=debtor_id,
+        target=target,
+        language=language,
         provider=os.environ.get("SETTLE_PAYMENT_PROVIDER") or "local",
-        expiry_days=get_policy().payment.link_expiry_days, conversation_id=conversation_id,
-    )  # fmt: skip
+        expiry_days=get_policy().payment.link_expiry_days,
+        conversation_id=conversation_id,
+    )
     if installment:
         what = words["installment"].format(n=installment.sequence)
     elif number:
@@ -87,7 +99,7 @@ async def send_payment_link(
             text=text,
             language=language,
             conversation_id=tracker.sender_id,
-        )  # fmt: skip
+        )
     )
     if answer is None:
         dispatcher.utter_message(response="utter_nothing_to_pay")

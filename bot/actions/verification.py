@@ -19,16 +19,16 @@ from sqlalchemy.orm import Session
 from bot.actions.answers import ANSWERS, TOPICS
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
-from receivables.dates import format_date
-from receivables.debtors import find_debtor_by_reference, get_debtor
-from receivables.handoffs import create_handoff
-from receivables.identifiers import find_reference
-from receivables.invoices import get_open_balance
-from receivables.money import format_money
-from receivables.plans import list_missed_installments
-from receivables.policy import handoff_level, profile_treatment
-from receivables.profile_service import current_profile
-from receivables.verification import (
+from receivables.accounts.debtors import find_debtor_by_reference, get_debtor
+from receivables.accounts.invoices import get_open_balance
+from receivables.arrangements.plans import list_missed_installments
+from receivables.common.dates import format_date
+from receivables.common.identifiers import find_reference
+from receivables.common.money import format_money
+from receivables.handoffs.service import create_handoff
+from receivables.policy.limits import handoff_level, profile_treatment
+from receivables.profiles.service import current_profile
+from receivables.verification.service import (
     MAX_ATTEMPTS,
     SecondFactor,
     failed_attempts,
@@ -87,8 +87,14 @@ def _check(
         policy = get_policy()
         profile = current_profile(session=session, debtor_id=result.debtor.id, policy=policy)
         tone = profile_treatment(policy, profile=profile.group).tone
-        return CheckOutcome(result.debtor.id, result.debtor.language, result.failed_attempts,
-                            False, profile.group, tone)  # fmt: skip
+        return CheckOutcome(
+            result.debtor.id,
+            result.debtor.language,
+            result.failed_attempts,
+            False,
+            profile.group,
+            tone,
+        )
     if result.locked:
         _hand_off_failed_verification(
             session, conversation_id=conversation_id, reference=reference, topic=topic
@@ -244,9 +250,10 @@ class ActionVerificationComplete(Action):
         if missed is not None:
             language = language_of(tracker)
             dispatcher.utter_message(
-                response="utter_missed_installment", amount=format_money(missed[0], language),
+                response="utter_missed_installment",
+                amount=format_money(missed[0], language),
                 date=format_date(missed[1], language),
-            )  # fmt: skip
+            )
         answer = ANSWERS.get(tracker.get_slot("requested_topic") or "")
         events: list[dict[str, Any]] = []
         if answer:

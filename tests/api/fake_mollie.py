@@ -30,17 +30,29 @@ class FakeMollie:
         self.created.append(body)
         payment_id = f"tr_{secrets.token_hex(5)}"
         payment = {
-            "resource": "payment", "id": payment_id, "mode": "test", "status": "open",
-            "createdAt": "2026-11-23T09:00:00+00:00", "amount": body["amount"],
-            "description": body["description"], "method": None,
-            "metadata": body.get("metadata"), "redirectUrl": body.get("redirectUrl"),
-            "webhookUrl": body.get("webhookUrl"), "locale": body.get("locale"),
+            "resource": "payment",
+            "id": payment_id,
+            "mode": "test",
+            "status": "open",
+            "createdAt": "2026-11-23T09:00:00+00:00",
+            "amount": body["amount"],
+            "description": body["description"],
+            "method": None,
+            "metadata": body.get("metadata"),
+            "redirectUrl": body.get("redirectUrl"),
+            "webhookUrl": body.get("webhookUrl"),
+            "locale": body.get("locale"),
             "_links": {
-                "self": {"href": f"{self.url}/v2/payments/{payment_id}", "type": "application/hal+json"},
-                "checkout": {"href": f"https://www.mollie.com/checkout/select-method/{payment_id}",
-                             "type": "text/html"},
+                "self": {
+                    "href": f"{self.url}/v2/payments/{payment_id}",
+                    "type": "application/hal+json",
+                },
+                "checkout": {
+                    "href": f"https://www.mollie.com/checkout/select-method/{payment_id}",
+                    "type": "text/html",
+                },
             },
-        }  # fmt: skip
+        }
         self.payments[payment_id] = payment
         return payment
 
@@ -68,8 +80,12 @@ def _handler(fake: FakeMollie) -> type[Handler]:
 
 
 def _error(status: int, title: str, detail: str) -> dict[str, Any]:
-    return {"status": status, "title": title, "detail": detail,
-            "_links": {"documentation": {"href": "https://docs.mollie.com/", "type": "text/html"}}}  # fmt: skip
+    return {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "_links": {"documentation": {"href": "https://docs.mollie.com/", "type": "text/html"}},
+    }
 
 
 @contextmanager

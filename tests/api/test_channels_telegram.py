@@ -29,9 +29,15 @@ LONG = '/inform{"debtor_reference": "' + "K" * 60 + '"}'
 def assistant(body: dict[str, Any]) -> list[dict[str, Any]]:
     if body["message"] in ("/ask_balance", LONG):
         return [{"text": f"Dat zoek ik graag voor u op ({body['message'][:7]})."}]
-    return [{"text": "Hallo! Waarmee kan ik helpen?",
-             "buttons": [{"title": "Mijn saldo", "payload": "/ask_balance"},
-                         {"title": "Anders", "payload": LONG}]}]  # fmt: skip
+    return [
+        {
+            "text": "Hallo! Waarmee kan ik helpen?",
+            "buttons": [
+                {"title": "Mijn saldo", "payload": "/ask_balance"},
+                {"title": "Anders", "payload": LONG},
+            ],
+        }
+    ]
 
 
 @pytest.fixture
@@ -48,14 +54,27 @@ def bot_api() -> Iterator[FakeTelegram]:
 
 @pytest.fixture
 def client(tmp_path: Path, rasa: FakeRasa, bot_api: FakeTelegram) -> Iterator[TestClient]:
-    with make_client(tmp_path, rasa.url, telegram_token=bot_api.token, telegram_secret=SECRET,
-                     telegram_api_url=bot_api.api_url) as test_client:  # fmt: skip
+    with make_client(
+        tmp_path,
+        rasa.url,
+        telegram_token=bot_api.token,
+        telegram_secret=SECRET,
+        telegram_api_url=bot_api.api_url,
+    ) as test_client:
         yield test_client
 
 
 def text_update(update_id: int, text: str) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1773309600,
-                                                "chat": CHAT, "from": USER, "text": text}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1773309600,
+            "chat": CHAT,
+            "from": USER,
+            "text": text,
+        },
+    }
 
 
 def post(client: TestClient, update: dict[str, Any], secret: str | None = SECRET) -> Any:
@@ -76,9 +95,12 @@ def test_a_message_is_answered_with_an_inline_keyboard(
     (sent,) = bot_api.sent()
     assert sent["chat_id"] == "42" and sent["text"] == "Hallo! Waarmee kan ik helpen?"
     message_id = stored(client)[-1].id
-    assert sent["reply_markup"] == {"inline_keyboard": [
-        [{"text": "Mijn saldo", "callback_data": "/ask_balance"}],
-        [{"text": "Anders", "callback_data": f"#{message_id}:1"}]]}  # fmt: skip
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Mijn saldo", "callback_data": "/ask_balance"}],
+            [{"text": "Anders", "callback_data": f"#{message_id}:1"}],
+        ]
+    }
     (turn,) = rasa.received
     assert turn["sender"] == "telegram:42" and turn["metadata"]["channel"] == "telegram"
 
@@ -89,12 +111,21 @@ def test_a_button_tap_is_answered_and_goes_to_the_bot(
     post(client, text_update(1001, "Hoi"))
     message_id = stored(client)[-1].id
     for update_id, data in ((1002, "/ask_balance"), (1003, f"#{message_id}:1")):
-        tap = {"update_id": update_id, "callback_query": {
-            "id": f"cbq-{update_id}", "from": USER, "chat_instance": "1", "data": data,
-            "message": {"message_id": 1, "date": 1773309600, "chat": CHAT, "text": "Hallo!"}}}  # fmt: skip
+        tap = {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"cbq-{update_id}",
+                "from": USER,
+                "chat_instance": "1",
+                "data": data,
+                "message": {"message_id": 1, "date": 1773309600, "chat": CHAT, "text": "Hallo!"},
+            },
+        }
         assert post(client, tap).status_code == 200
     assert [c["callback_query_id"] for c in bot_api.sent("answerCallbackQuery")] == [
-        "cbq-1002", "cbq-1003"]  # fmt: skip
+        "cbq-1002",
+        "cbq-1003",
+    ]
     assert rasa.messages() == ["Hoi", "/ask_balance", LONG]
     assert bot_api.sent()[-1]["text"] == "Dat zoek ik graag voor u op (/inform)."
 
@@ -135,8 +166,16 @@ def test_start_greets_and_offers_to_share_the_phone_number(
 
 def contact_update(update_id: int, user_id: int, phone: str) -> dict[str, Any]:
     contact = {"phone_number": phone, "first_name": "Mark", "user_id": user_id}
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1773309600,
-                                                "chat": CHAT, "from": USER, "contact": contact}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1773309600,
+            "chat": CHAT,
+            "from": USER,
+            "contact": contact,
+        },
+    }
 
 
 def test_a_shared_phone_number_is_a_hint_for_later_turns(
@@ -147,24 +186,43 @@ def test_a_shared_phone_number_is_a_hint_for_later_turns(
     post(client, contact_update(1002, 42, "31612345678"))
     thanks = bot_api.sent()[-1]
     assert thanks["text"].startswith("Dank u wel") and thanks["reply_markup"] == {
-        "remove_keyboard": True}  # fmt: skip
+        "remove_keyboard": True
+    }
     assert rasa.received == []
     post(client, text_update(1003, "Wat is mijn saldo?"))
     assert rasa.received[-1]["metadata"]["hint"] == {"phone": "+31612345678"}
 
 
 def test_other_messages_get_a_text_only_answer(client: TestClient, bot_api: FakeTelegram) -> None:
-    sticker = {"update_id": 1001, "message": {"message_id": 1, "date": 1773309600, "chat": CHAT,
-               "from": USER, "sticker": {"file_id": "f", "file_unique_id": "u", "width": 1,
-               "height": 1, "is_animated": False, "is_video": False, "type": "regular"}}}  # fmt: skip
+    sticker = {
+        "update_id": 1001,
+        "message": {
+            "message_id": 1,
+            "date": 1773309600,
+            "chat": CHAT,
+            "from": USER,
+            "sticker": {
+                "file_id": "f",
+                "file_unique_id": "u",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        },
+    }
     assert post(client, sticker).status_code == 200
     assert bot_api.sent()[-1]["text"].startswith("Excuses, ik kan alleen tekstberichten lezen")
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"message": {}}'])
 def test_malformed_updates_get_422(client: TestClient, body: bytes) -> None:
-    response = client.post(HOOK, content=body, headers={
-        "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"})  # fmt: skip
+    response = client.post(
+        HOOK,
+        content=body,
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+    )
     assert response.status_code == 422 and "detail" in response.json()
 
 
@@ -186,9 +244,12 @@ def test_off_without_settings(tmp_path: Path, rasa: FakeRasa) -> None:
 def test_the_setup_command_registers_the_webhook_with_the_secret(
     bot_api: FakeTelegram, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    environ = {"SETTLE_TELEGRAM_TOKEN": bot_api.token, "SETTLE_TELEGRAM_SECRET": SECRET,
-               "SETTLE_PUBLIC_URL": "https://settle.example.com/",
-               "SETTLE_TELEGRAM_API_URL": bot_api.api_url}  # fmt: skip
+    environ = {
+        "SETTLE_TELEGRAM_TOKEN": bot_api.token,
+        "SETTLE_TELEGRAM_SECRET": SECRET,
+        "SETTLE_PUBLIC_URL": "https://settle.example.com/",
+        "SETTLE_TELEGRAM_API_URL": bot_api.api_url,
+    }
     assert telegram_setup([], environ) == 0
     (call,) = bot_api.sent("setWebhook")
     assert call["url"] == "https://settle.example.com/channels/telegram"

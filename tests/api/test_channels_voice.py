@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from receivables.db import session_scope
-from receivables.handoffs import create_handoff
+from receivables.handoffs.service import create_handoff
 from receivables.models import AuditEvent, Conversation, Message
-from receivables.policy import WorkingHours
+from receivables.policy.model import WorkingHours
 from tests.fakes.gateway import PUBLIC_URL, make_client, twilio_post
 from tests.fakes.rasa import FakeRasa, fake_rasa
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
@@ -26,25 +26,43 @@ CALL, CALLER = "CA" + "a" * 32, "+31612345678"
 SMS_FROM, JUNIOR, SENIOR = "+3197010200301", "+31201110000", "+31202220000"
 ASK_PERSON = "Ik wil een medewerker spreken"
 LINK = "https://settle.example.com/pay/Tk-123"
-BALANCE = {"text": "Dank u, u bent geverifieerd. Uw openstaande saldo is € 1.234,56.",
-           "buttons": [{"title": "Stuur mij een betaallink", "payload": "/pay_now"},
-                       {"title": "Ik wil een medewerker spreken", "payload": "/request_human"}]}  # fmt: skip
+BALANCE = {
+    "text": "Dank u, u bent geverifieerd. Uw openstaande saldo is € 1.234,56.",
+    "buttons": [
+        {"title": "Stuur mij een betaallink", "payload": "/pay_now"},
+        {"title": "Ik wil een medewerker spreken", "payload": "/request_human"},
+    ],
+}
 REPLIES: dict[str, list[dict[str, Any]]] = {
-    "/greet": [{"text": "Hallo! Ik ben de digitale assistent voor uw klantaccount. Waarmee kan "
-                        "ik u helpen?",
-                "buttons": [{"title": "Mijn saldo", "payload": "/ask_balance"},
-                            {"title": "Hoe kan ik betalen?", "payload": "/ask_payment_options"}]}],
-    "/ask_balance": [{"text": "Dat zoek ik graag voor u op. Wat is uw klantnummer, of het "
-                              "nummer van een van uw facturen?"}],
-    "48213907": [{"text": "Dank u. Wat is uw geboortedatum (bijvoorbeeld 12-03-1985) of uw "
-                          "postcode?"}],
+    "/greet": [
+        {
+            "text": "Hallo! Ik ben de digitale assistent voor uw klantaccount. Waarmee kan "
+            "ik u helpen?",
+            "buttons": [
+                {"title": "Mijn saldo", "payload": "/ask_balance"},
+                {"title": "Hoe kan ik betalen?", "payload": "/ask_payment_options"},
+            ],
+        }
+    ],
+    "/ask_balance": [
+        {
+            "text": "Dat zoek ik graag voor u op. Wat is uw klantnummer, of het "
+            "nummer van een van uw facturen?"
+        }
+    ],
+    "48213907": [
+        {"text": "Dank u. Wat is uw geboortedatum (bijvoorbeeld 12-03-1985) of uw postcode?"}
+    ],
     "12031985": [BALANCE],
-    "/pay_now": [{"text": f"Hier is uw veilige betaallink voor € 1.234,56 (saldo):\n{LINK}\n"
-                          "U kunt betalen met iDEAL. De link is geldig tot en met 19 maart 2026.",
-                  "buttons": [{"title": "Ik wil een medewerker spreken",
-                               "payload": "/request_human"}]}],
+    "/pay_now": [
+        {
+            "text": f"Hier is uw veilige betaallink voor € 1.234,56 (saldo):\n{LINK}\n"
+            "U kunt betalen met iDEAL. De link is geldig tot en met 19 maart 2026.",
+            "buttons": [{"title": "Ik wil een medewerker spreken", "payload": "/request_human"}],
+        }
+    ],
     "/request_human": [{"text": "Natuurlijk. Ik geef uw gesprek door aan een collega."}],
-}  # fmt: skip
+}
 
 
 class Assistant:
@@ -56,8 +74,12 @@ class Assistant:
         if body["message"] in ("/request_human", ASK_PERSON):
             body = {**body, "message": "/request_human"}
             with session_scope(self.sessions) as session:
-                create_handoff(session=session, conversation_id=body["sender"],
-                               reason="requested_human", level="senior")  # fmt: skip
+                create_handoff(
+                    session=session,
+                    conversation_id=body["sender"],
+                    reason="requested_human",
+                    level="senior",
+                )
         return REPLIES.get(body["message"], [{"text": "Kunt u dat anders zeggen?"}])
 
 
@@ -86,14 +108,19 @@ def set_hours(client: TestClient, days: list[str]) -> None:
 
 
 @pytest.fixture
-def client(tmp_path: Path, rasa: FakeRasa, twilio: FakeTwilio,
-           assistant: Assistant) -> Iterator[TestClient]:  # fmt: skip
+def client(
+    tmp_path: Path, rasa: FakeRasa, twilio: FakeTwilio, assistant: Assistant
+) -> Iterator[TestClient]:
     with make_client(
-        tmp_path, rasa.url, twilio_account_sid=twilio.account_sid,
-        twilio_auth_token=twilio.auth_token, twilio_sms_from=SMS_FROM,
-        twilio_api_url=twilio.url, twilio_voice_transfer_junior=JUNIOR,
+        tmp_path,
+        rasa.url,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_sms_from=SMS_FROM,
+        twilio_api_url=twilio.url,
+        twilio_voice_transfer_junior=JUNIOR,
         twilio_voice_transfer_senior=SENIOR,
-    ) as test_client:  # fmt: skip
+    ) as test_client:
         assistant.sessions = test_client.app.state.sessions  # type: ignore[attr-defined]
         set_hours(test_client, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
         yield test_client
@@ -104,9 +131,15 @@ class Call:
 
     def __init__(self, client: TestClient, token: str) -> None:
         self.client, self.token = client, token
-        self.params = {"CallSid": CALL, "AccountSid": "AC" + "0" * 32, "From": CALLER,
-                       "To": "+31850000000", "CallStatus": "in-progress",
-                       "Direction": "inbound", "ApiVersion": "2010-04-01"}  # fmt: skip
+        self.params = {
+            "CallSid": CALL,
+            "AccountSid": "AC" + "0" * 32,
+            "From": CALLER,
+            "To": "+31850000000",
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+        }
         self.twiml = self.step("/channels/twilio/voice")
 
     def step(self, url: str, **answer: str) -> ET.Element:
@@ -175,8 +208,14 @@ def test_a_call_from_language_choice_to_a_colleague(
     assert dial is not None and dial.text == SENIOR
     assert transfer.find("Gather") is None
 
-    assert rasa.messages() == ["/greet", "/ask_balance", "48213907", "12031985", "/pay_now",
-                               "/request_human"]  # fmt: skip
+    assert rasa.messages() == [
+        "/greet",
+        "/ask_balance",
+        "48213907",
+        "12031985",
+        "/pay_now",
+        "/request_human",
+    ]
     assert {r["metadata"]["language"] for r in rasa.received} == {"nl"}
     assert {r["metadata"]["channel"] for r in rasa.received} == {"voice"}
     assert rasa.received[0]["metadata"]["hint"] == {"phone": CALLER}
@@ -226,12 +265,21 @@ def test_out_of_hours_a_message_is_recorded(
     assert record is not None and "Spreek na de toon" in spoken(taken)
     recording = f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE{'1' * 32}"
     for _ in range(2):  # redelivered: stored once
-        done = call.step(record.attrib["action"], RecordingUrl=recording,
-                         RecordingSid="RE" + "1" * 32, RecordingDuration="12")  # fmt: skip
+        done = call.step(
+            record.attrib["action"],
+            RecordingUrl=recording,
+            RecordingSid="RE" + "1" * 32,
+            RecordingDuration="12",
+        )
         assert [e.tag for e in done] == ["Say", "Hangup"]
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        texts = list(session.scalars(select(Message.text).where(
-            Message.conversation_id == f"voice:{CALL}", Message.sender == "debtor")))  # fmt: skip
+        texts = list(
+            session.scalars(
+                select(Message.text).where(
+                    Message.conversation_id == f"voice:{CALL}", Message.sender == "debtor"
+                )
+            )
+        )
     assert texts[-1] == f"Ingesproken bericht: {recording}"
     assert texts.count(texts[-1]) == 1
     assert rasa.messages()[-1] == ASK_PERSON
@@ -266,16 +314,24 @@ def test_unsigned_voice_steps_get_403_and_change_nothing(
     client: TestClient, rasa: FakeRasa, twilio: FakeTwilio
 ) -> None:
     params = {"CallSid": CALL, "From": CALLER, "Digits": "1"}
-    for path in ("/channels/twilio/voice", "/channels/twilio/voice/language?tries=0",
-                 "/channels/twilio/voice/turn?lang=nl&n=2"):  # fmt: skip
+    for path in (
+        "/channels/twilio/voice",
+        "/channels/twilio/voice/language?tries=0",
+        "/channels/twilio/voice/turn?lang=nl&n=2",
+    ):
         response = twilio_post(client, path, params, token=twilio.auth_token, signature="")
         assert response.status_code == 403 and "detail" in response.json()
         forged = twilio_post(client, path, params, token="not-the-token")
         assert forged.status_code == 403
     # the query is signed too: a changed step number is refused
     signed_for = f"{PUBLIC_URL}/channels/twilio/voice/turn?lang=nl&n=2"
-    moved = twilio_post(client, "/channels/twilio/voice/turn?lang=nl&n=3", params,
-                        token=twilio.auth_token, signed_url=signed_for)  # fmt: skip
+    moved = twilio_post(
+        client,
+        "/channels/twilio/voice/turn?lang=nl&n=3",
+        params,
+        token=twilio.auth_token,
+        signed_url=signed_for,
+    )
     assert moved.status_code == 403
     assert rasa.received == []
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]

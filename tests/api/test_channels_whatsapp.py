@@ -30,9 +30,15 @@ HOOK = "/channels/twilio/whatsapp"
 def assistant(body: dict[str, Any]) -> list[dict[str, Any]]:
     if body["message"] == "/ask_invoices":
         return [{"text": "U heeft twee openstaande facturen."}]
-    return [{"text": "Hallo! Waarmee kan ik helpen?",
-             "buttons": [{"title": "Mijn saldo", "payload": "/ask_balance"},
-                         {"title": "Mijn facturen", "payload": "/ask_invoices"}]}]  # fmt: skip
+    return [
+        {
+            "text": "Hallo! Waarmee kan ik helpen?",
+            "buttons": [
+                {"title": "Mijn saldo", "payload": "/ask_balance"},
+                {"title": "Mijn facturen", "payload": "/ask_invoices"},
+            ],
+        }
+    ]
 
 
 @pytest.fixture
@@ -50,24 +56,44 @@ def twilio() -> Iterator[FakeTwilio]:
 @pytest.fixture
 def client(tmp_path: Path, rasa: FakeRasa, twilio: FakeTwilio) -> Iterator[TestClient]:
     with make_client(
-        tmp_path, rasa.url, twilio_account_sid=twilio.account_sid,
-        twilio_auth_token=twilio.auth_token, twilio_whatsapp_from=WA_FROM,
-        twilio_sms_from=SMS_FROM, twilio_api_url=twilio.url, twilio_template_sid="HX" + "1" * 32,
-    ) as test_client:  # fmt: skip
+        tmp_path,
+        rasa.url,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_whatsapp_from=WA_FROM,
+        twilio_sms_from=SMS_FROM,
+        twilio_api_url=twilio.url,
+        twilio_template_sid="HX" + "1" * 32,
+    ) as test_client:
         yield test_client
 
 
 def inbound(sid: str, body: str, sender: str = f"whatsapp:{DEBTOR}") -> dict[str, str]:
     to = WA_FROM if sender.startswith("whatsapp:") else SMS_FROM
-    return {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32,
-            "From": sender, "To": to, "Body": body, "NumMedia": "0", "NumSegments": "1",
-            "SmsStatus": "received", "ApiVersion": "2010-04-01", "ProfileName": "Mark"}  # fmt: skip
+    return {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": to,
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+        "ProfileName": "Mark",
+    }
 
 
 def messages(client: TestClient, conversation_id: str) -> list[Message]:
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        return list(session.scalars(
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+        )
 
 
 def test_a_signed_message_is_answered_at_once_and_replied_to(
@@ -80,8 +106,10 @@ def test_a_signed_message_is_answered_at_once_and_replied_to(
     assert root.tag == "Response" and len(root) == 0
     (sent,) = twilio.messages
     assert (sent["To"], sent["From"]) == (f"whatsapp:{DEBTOR}", WA_FROM)
-    assert sent["Body"] == ("Hallo! Waarmee kan ik helpen?\n\n1. Mijn saldo\n2. Mijn facturen"
-                            "\n\nU kunt antwoorden met het nummer van uw keuze.")  # fmt: skip
+    assert sent["Body"] == (
+        "Hallo! Waarmee kan ik helpen?\n\n1. Mijn saldo\n2. Mijn facturen"
+        "\n\nU kunt antwoorden met het nummer van uw keuze."
+    )
     (turn,) = rasa.received
     assert turn["sender"] == f"whatsapp:{DEBTOR}"
     assert turn["metadata"]["channel"] == "whatsapp"
@@ -149,8 +177,9 @@ def test_sms_uses_the_same_webhook(client: TestClient, twilio: FakeTwilio) -> No
     assert [m.sender for m in messages(client, f"sms:{DEBTOR}")] == ["debtor", "bot"]
 
 
-def test_a_picture_gets_a_polite_text_only_answer(client: TestClient, rasa: FakeRasa,
-                                                  twilio: FakeTwilio) -> None:  # fmt: skip
+def test_a_picture_gets_a_polite_text_only_answer(
+    client: TestClient, rasa: FakeRasa, twilio: FakeTwilio
+) -> None:
     params = {**inbound("SM4", ""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/m/1"}
     assert twilio_post(client, HOOK, params, token=twilio.auth_token).status_code == 200
     assert rasa.received == []
@@ -160,8 +189,13 @@ def test_a_picture_gets_a_polite_text_only_answer(client: TestClient, rasa: Fake
 
 
 def test_status_callbacks_are_acknowledged(client: TestClient, twilio: FakeTwilio) -> None:
-    params = {"MessageSid": "SM1", "MessageStatus": "delivered", "From": WA_FROM,
-              "To": f"whatsapp:{DEBTOR}", "AccountSid": twilio.account_sid}  # fmt: skip
+    params = {
+        "MessageSid": "SM1",
+        "MessageStatus": "delivered",
+        "From": WA_FROM,
+        "To": f"whatsapp:{DEBTOR}",
+        "AccountSid": twilio.account_sid,
+    }
     assert twilio_post(client, HOOK, params, token=twilio.auth_token).status_code == 200
     assert twilio.messages == []
 
@@ -186,8 +220,11 @@ def test_a_collector_reply_after_a_day_goes_as_a_template(
     push(client, conversation_id, "whatsapp", "Ik heb uw vraag bekeken.")
     assert twilio.messages[-1]["Body"] == "Ik heb uw vraag bekeken."
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        session.execute(update(Message).where(Message.conversation_id == conversation_id)
-                        .values(created_at=utcnow() - dt.timedelta(hours=25)))  # fmt: skip
+        session.execute(
+            update(Message)
+            .where(Message.conversation_id == conversation_id)
+            .values(created_at=utcnow() - dt.timedelta(hours=25))
+        )
     push(client, conversation_id, "whatsapp", "Uw betalingsregeling\nstaat klaar.")
     template = twilio.messages[-1]
     assert "Body" not in template and template["ContentSid"] == "HX" + "1" * 32

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from api.settings import Settings
 from receivables.migrate import upgrade
+from receivables.settings import Settings
 
 ADMIN = {"Authorization": "Bearer t"}
 DEBTOR = {"reference": "C-1", "name": "Lotte Hendriks", "language": "nl"}
@@ -20,8 +20,9 @@ DEBTOR = {"reference": "C-1", "name": "Lotte Hendriks", "language": "nl"}
 def client(tmp_path: Path) -> TestClient:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     upgrade(url)
-    return TestClient(create_app(Settings(database_url=url, admin_token="t")),
-                      raise_server_exceptions=False)  # fmt: skip
+    return TestClient(
+        create_app(Settings(database_url=url, admin_token="t")), raise_server_exceptions=False
+    )
 
 
 def test_a_failing_commit_is_not_answered_as_created(
@@ -37,7 +38,15 @@ def test_a_failing_commit_is_not_answered_as_created(
         monkeypatch.undo()
         created = c.post("/api/v1/debtors", headers=ADMIN, json=DEBTOR)
         assert created.status_code == 201
-        invoice = c.post(f"/api/v1/debtors/{created.json()['id']}/invoices", headers=ADMIN, json={
-            "number": "F-1", "amount": "10.00", "currency": "EUR",
-            "issue_date": "2026-11-01", "due_date": "2026-11-15"})  # fmt: skip
+        invoice = c.post(
+            f"/api/v1/debtors/{created.json()['id']}/invoices",
+            headers=ADMIN,
+            json={
+                "number": "F-1",
+                "amount": "10.00",
+                "currency": "EUR",
+                "issue_date": "2026-11-01",
+                "due_date": "2026-11-15",
+            },
+        )
         assert invoice.status_code == 201

@@ -18,9 +18,9 @@ from api.console.cli import main as cli
 from api.console.live import change_events
 from api.console.session import MAX_AGE, make_cookie, read_cookie
 from api.outbound import Outbound
-from receivables.collectors import hash_password, set_active, set_password, verify_password
+from receivables.collectors.service import hash_password, set_active, set_password, verify_password
 from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.handoffs import create_handoff
+from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import AuditEvent, Collector, PaymentPlan
 from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
@@ -78,15 +78,19 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_clears_it(client: TestClient) -
     wrong = client.post("/console/login", data={"username": "anna", "password": "nope"})
     assert wrong.status_code == 401 and "do not match" in wrong.text
     assert "settle_console" not in client.cookies
-    response = client.post("/console/login", follow_redirects=False, data={
-        "username": "Anna", "password": "a long test password", "next": "/console/resolved"})  # fmt: skip
+    response = client.post(
+        "/console/login",
+        follow_redirects=False,
+        data={"username": "Anna", "password": "a long test password", "next": "/console/resolved"},
+    )
     assert response.status_code == 303 and response.headers["location"] == "/console/resolved"
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
     assert client.get("/console").status_code == 200
     # already signed in: the sign-in page moves on; an outside `next` is ignored
-    moved = client.get("/console/login", params={"next": "//evil.example/x"},
-                       follow_redirects=False)  # fmt: skip
+    moved = client.get(
+        "/console/login", params={"next": "//evil.example/x"}, follow_redirects=False
+    )
     assert moved.headers["location"] == "/console"
     out = client.post("/console/logout", follow_redirects=False)
     assert out.status_code == 303
@@ -117,8 +121,16 @@ def test_the_queue_shows_level_reason_flags_amount_and_waiting(client: TestClien
     page = client.get("/console").text
     row = page[page.index(f'id="handoff-{case.handoff_id}"') :]
     row = row[: row.index("</tr>")]
-    for expected in ("junior", "Cannot pay", "Anna de Vries (48213907)", "Illness",
-                     "Debt counselling", "€239.95", "0 min", "waiting"):  # fmt: skip
+    for expected in (
+        "junior",
+        "Cannot pay",
+        "Anna de Vries (48213907)",
+        "Illness",
+        "Debt counselling",
+        "€239.95",
+        "0 min",
+        "waiting",
+    ):
         assert expected in row, expected
     assert client.get("/console/queue/rows").text.count("<tr") == 1
 
@@ -144,18 +156,28 @@ def test_the_case_page_claim_reply_and_resolve(client: TestClient) -> None:
     live = client.get(f"{url}/live", params={"after": 0}).json()
     assert live["status"] == "claimed" and live["collector"] == "anna"
     last = live["last_id"]
-    sent = client.post(f"{url}/reply", data={"text": "Goedemiddag, met Anna."},
-                       headers={"Accept": "application/json"})  # fmt: skip
+    sent = client.post(
+        f"{url}/reply",
+        data={"text": "Goedemiddag, met Anna."},
+        headers={"Accept": "application/json"},
+    )
     assert sent.status_code == 200 and sent.json()["id"] > last
     live = client.get(f"{url}/live", params={"after": last}).json()
     assert "Goedemiddag, met Anna." in live["html"] and live["last_id"] == sent.json()["id"]
-    assert "<script" not in client.post(f"{url}/reply", data={"text": "<script>x</script>"},
-                                        follow_redirects=True).text.split("transcript")[1]  # fmt: skip
+    assert (
+        "<script"
+        not in client.post(
+            f"{url}/reply", data={"text": "<script>x</script>"}, follow_redirects=True
+        ).text.split("transcript")[1]
+    )
     empty = client.post(f"{url}/reply", data={"text": " "}, headers={"Accept": "application/json"})
     assert empty.status_code == 409 and "empty" in empty.json()["detail"]
 
-    done = client.post(f"{url}/resolve", data={"outcome": "promise", "note": "Betaalt vrijdag"},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        f"{url}/resolve",
+        data={"outcome": "promise", "note": "Betaalt vrijdag"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"] == "/console"
     resolved = client.get("/console/resolved").text
     assert "Promise to pay" in resolved and "Betaalt vrijdag" in resolved
@@ -165,9 +187,10 @@ def test_the_case_page_claim_reply_and_resolve(client: TestClient) -> None:
     assert "already resolved" in client.get(again.headers["location"]).text
     with session_scope(sessions) as session:
         actors = {
-            e.actor for e in session.scalars(select(AuditEvent))
+            e.actor
+            for e in session.scalars(select(AuditEvent))
             if e.action != "handoff_created" and not e.action.startswith("profile")
-        }  # fmt: skip
+        }
     assert actors == {"collector:anna"}
 
 
@@ -219,8 +242,12 @@ def test_the_plan_hook_is_for_seniors_only(client: TestClient) -> None:
         terms = [(t.amount, t.due_date) for t in plan.installments]
         assert plan.outside_policy and plan.agreed_by == "collector:sara"
         assert plan.debtor_id == case.debtor_id and plan.total == Decimal("239.95")
-    assert terms == [(Decimal("59.99"), dt.date(2026, 12, 31)), (Decimal("59.99"), dt.date(2027, 1, 31)),
-                     (Decimal("59.99"), dt.date(2027, 2, 28)), (Decimal("59.98"), dt.date(2027, 3, 31))]  # fmt: skip
+    assert terms == [
+        (Decimal("59.99"), dt.date(2026, 12, 31)),
+        (Decimal("59.99"), dt.date(2027, 1, 31)),
+        (Decimal("59.99"), dt.date(2027, 2, 28)),
+        (Decimal("59.98"), dt.date(2027, 3, 31)),
+    ]
     page = client.get(url).text
     assert "outside policy" in page and "collector:sara" in page
 
@@ -256,8 +283,9 @@ async def test_the_event_stream_reports_changes_from_this_and_other_processes(
     assert events[0].startswith("retry: 1000\nevent: change")
     assert changes_after_notify == 2
     assert sum("event: change" in e for e in events) == 3
-    assert all(re.fullmatch(r"(retry: \d+\n)?event: change\ndata: \d+\n\n|: idle\n\n", e)
-               for e in events)  # fmt: skip
+    assert all(
+        re.fullmatch(r"(retry: \d+\n)?event: change\ndata: \d+\n\n|: idle\n\n", e) for e in events
+    )
 
 
 def test_the_event_stream_needs_a_session(client: TestClient) -> None:
@@ -271,12 +299,38 @@ def test_the_cli_creates_and_lists_collectors(
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade(url)
     monkeypatch.setenv("SETTLE_DATABASE_URL", url)
-    assert cli(["create-collector", "--username", "anna", "--name", "Anna de Boer",
-                "--role", "senior", "--password", "a long password"]) == 0  # fmt: skip
+    assert (
+        cli(
+            [
+                "create-collector",
+                "--username",
+                "anna",
+                "--name",
+                "Anna de Boer",
+                "--role",
+                "senior",
+                "--password",
+                "a long password",
+            ]
+        )
+        == 0
+    )
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "prompted password")
     assert cli(["create-collector", "--username", "bert", "--name", "Bert"]) == 0
-    assert cli(["create-collector", "--username", "anna", "--name", "A", "--password",
-                "another password"]) == 1  # fmt: skip
+    assert (
+        cli(
+            [
+                "create-collector",
+                "--username",
+                "anna",
+                "--name",
+                "A",
+                "--password",
+                "another password",
+            ]
+        )
+        == 1
+    )
     assert cli(["deactivate", "--username", "bert"]) == 0
     assert cli(["list-collectors"]) == 0
     out, err = capsys.readouterr()

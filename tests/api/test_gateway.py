@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.settings import Settings
 from receivables.migrate import upgrade
+from receivables.settings import Settings
 from scripts.stack import free_port
 from tests.fakes.loopback import Handler
 
@@ -49,9 +49,13 @@ def make_client(tmp_path: Path, rasa_url: str) -> TestClient:
     url = f"sqlite:///{tmp_path / 'api.db'}"
     upgrade(url)
     settings = Settings(
-        database_url=url, admin_token="secret-admin", rasa_url=rasa_url, actions_url=rasa_url,
-        rasa_token="t", rasa_timeout=5,
-    )  # fmt: skip
+        database_url=url,
+        admin_token="secret-admin",
+        rasa_url=rasa_url,
+        actions_url=rasa_url,
+        rasa_token="t",
+        rasa_timeout=5,
+    )
     return TestClient(create_app(settings))
 
 
@@ -69,24 +73,44 @@ def client_without_rasa(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_admin_api_needs_the_token(client: TestClient) -> None:
-    for method, path in (("get", "/api/v1/handoffs"), ("get", "/api/v1/policy"),
-                         ("get", "/api/v1/debtors/1"), ("post", "/api/v1/debtors")):  # fmt: skip
+    for method, path in (
+        ("get", "/api/v1/handoffs"),
+        ("get", "/api/v1/policy"),
+        ("get", "/api/v1/debtors/1"),
+        ("post", "/api/v1/debtors"),
+    ):
         assert client.request(method, path).status_code == 401
         wrong = client.request(method, path, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401 and "detail" in wrong.json()
 
 
 def test_debtor_and_invoices_with_balance(client: TestClient) -> None:
-    created = client.post("/api/v1/debtors", headers=ADMIN, json={
-        "reference": "KL-2291", "name": "Mark Jansen", "date_of_birth": "1979-05-03",
-        "postcode": "3511 ce", "language": "nl"})  # fmt: skip
+    created = client.post(
+        "/api/v1/debtors",
+        headers=ADMIN,
+        json={
+            "reference": "KL-2291",
+            "name": "Mark Jansen",
+            "date_of_birth": "1979-05-03",
+            "postcode": "3511 ce",
+            "language": "nl",
+        },
+    )
     assert created.status_code == 201
     debtor = created.json()
     assert debtor["postcode"] == "3511CE"
     for number, amount in (("F-1", "100.10"), ("F-2", 20)):
-        invoice = client.post(f"/api/v1/debtors/{debtor['id']}/invoices", headers=ADMIN, json={
-            "number": number, "amount": amount, "currency": "EUR",
-            "issue_date": "2026-10-01", "due_date": "2026-10-15"})  # fmt: skip
+        invoice = client.post(
+            f"/api/v1/debtors/{debtor['id']}/invoices",
+            headers=ADMIN,
+            json={
+                "number": number,
+                "amount": amount,
+                "currency": "EUR",
+                "issue_date": "2026-10-01",
+                "due_date": "2026-10-15",
+            },
+        )
         assert invoice.status_code == 201, invoice.text
     read = client.get(f"/api/v1/debtors/{debtor['id']}", headers=ADMIN).json()
     assert read["balance"] == "120.10"

@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.outbound import OutboundMessage
-from receivables.collectors import create_collector
-from receivables.conversations import add_message, attach_debtor, get_or_create_conversation
+from receivables.accounts.debtors import create_debtor
+from receivables.accounts.invoices import create_invoice
+from receivables.collectors.service import create_collector
+from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
-from receivables.debtors import create_debtor
-from receivables.handoffs import create_handoff
-from receivables.invoices import create_invoice
+from receivables.handoffs.service import create_handoff
 from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
@@ -49,12 +49,18 @@ def seed_case(
         debtor_id = None
         balance = None
         if reference:
-            debtor = create_debtor(session=session, reference=reference, name="Anna de Vries",
-                                   language=language)  # fmt: skip
+            debtor = create_debtor(
+                session=session, reference=reference, name="Anna de Vries", language=language
+            )
             for number, amount in (("F1", "150.00"), ("F2", "89.95")):
-                create_invoice(session=session, debtor=debtor, number=f"{number}-{reference}",
-                               amount=Decimal(amount), issue_date=dt.date(2026, 10, 1),
-                               due_date=dt.date(2026, 10, 15))  # fmt: skip
+                create_invoice(
+                    session=session,
+                    debtor=debtor,
+                    number=f"{number}-{reference}",
+                    amount=Decimal(amount),
+                    issue_date=dt.date(2026, 10, 1),
+                    due_date=dt.date(2026, 10, 15),
+                )
             debtor_id, balance = debtor.id, Decimal("239.95")
         conversation = get_or_create_conversation(session=session, conversation_id=conversation_id)
         conversation.language = language
@@ -62,25 +68,36 @@ def seed_case(
             attach_debtor(session=session, conversation_id=conversation_id, debtor_id=debtor_id)
         text = "Ik ben ziek en kan nu niet betalen" if language == "nl" else "I lost my job"
         add_message(session=session, conversation=conversation, sender="debtor", text=text)
-        add_message(session=session, conversation=conversation, sender="bot",
-                    text="Dat spijt me. Een collega neemt contact met u op.")  # fmt: skip
+        add_message(
+            session=session,
+            conversation=conversation,
+            sender="bot",
+            text="Dat spijt me. Een collega neemt contact met u op.",
+        )
         handoff = create_handoff(
-            session=session, conversation_id=conversation_id, reason="cannot_pay",
-            debtor_id=debtor_id, level=level, balance=balance, flags=flags,
+            session=session,
+            conversation_id=conversation_id,
+            reason="cannot_pay",
+            debtor_id=debtor_id,
+            level=level,
+            balance=balance,
+            flags=flags,
             summary="Verified; balance EUR 239.95; cannot pay (illness).",
-        )  # fmt: skip
+        )
         return Case(handoff.id, conversation_id, debtor_id)
 
 
 def seed_collector(sessions: sessionmaker[Session], username: str, role: str) -> None:
     with session_scope(sessions) as session:
-        create_collector(session=session, username=username, name=username.title(),
-                         password=PASSWORD, role=role)  # fmt: skip
+        create_collector(
+            session=session, username=username, name=username.title(), password=PASSWORD, role=role
+        )
 
 
 def log_in(client: TestClient, username: str) -> None:
-    response = client.post("/console/login", data={"username": username, "password": PASSWORD},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/console/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
 
 
@@ -97,11 +114,13 @@ def sessions_of(client: TestClient) -> sessionmaker[Session]:
 
 def test_the_handoff_api_needs_a_token_or_a_console_session(client: TestClient) -> None:
     case = seed_case(sessions_of(client), "auth-1")
-    calls = [("get", "/api/v1/handoffs", None),
-             ("post", f"/api/v1/handoffs/{case.handoff_id}/claim", {"collector": "anna"}),
-             ("post", f"/api/v1/handoffs/{case.handoff_id}/messages", {"text": "Hallo"}),
-             ("post", f"/api/v1/handoffs/{case.handoff_id}/release", None),
-             ("post", f"/api/v1/handoffs/{case.handoff_id}/resolve", {"note": "x"})]  # fmt: skip
+    calls = [
+        ("get", "/api/v1/handoffs", None),
+        ("post", f"/api/v1/handoffs/{case.handoff_id}/claim", {"collector": "anna"}),
+        ("post", f"/api/v1/handoffs/{case.handoff_id}/messages", {"text": "Hallo"}),
+        ("post", f"/api/v1/handoffs/{case.handoff_id}/release", None),
+        ("post", f"/api/v1/handoffs/{case.handoff_id}/resolve", {"note": "x"}),
+    ]
     for method, path, body in calls:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic eA=="}):
             response = client.request(method, path, json=body, headers=headers)
@@ -156,13 +175,13 @@ def test_claim_reply_and_release_through_the_contract(client: TestClient) -> Non
 
     for bad in ({"text": ""}, {"text": "   "}, {}, {"text": 5}):
         assert client.post(f"{base}/messages", json=bad, headers=ADMIN).status_code == 422
-    reply = client.post(f"{base}/messages", json={"text": "Goedemiddag, u spreekt met Anna."},
-                        headers=ADMIN)  # fmt: skip
+    reply = client.post(
+        f"{base}/messages", json={"text": "Goedemiddag, u spreekt met Anna."}, headers=ADMIN
+    )
     assert reply.status_code == 200
     message = reply.json()
     assert message["sender"] == "collector" and set(message) >= {"id", "text", "created_at"}
-    assert pushed == [(case.conversation_id,
-                       [OutboundMessage(message["id"], message["text"], [])])]  # fmt: skip
+    assert pushed == [(case.conversation_id, [OutboundMessage(message["id"], message["text"], [])])]
     history = client.get(chat).json()
     assert history["state"] == "human"
     assert history["messages"][-1]["text"] == "Goedemiddag, u spreekt met Anna."
@@ -185,8 +204,9 @@ def test_claim_reply_and_release_through_the_contract(client: TestClient) -> Non
 
 def test_release_speaks_english_to_an_english_debtor(client: TestClient) -> None:
     case = seed_case(sessions_of(client), "flow-en", language="en", reference="EN-1001")
-    client.post(f"/api/v1/handoffs/{case.handoff_id}/claim", json={"collector": "anna"},
-                headers=ADMIN)  # fmt: skip
+    client.post(
+        f"/api/v1/handoffs/{case.handoff_id}/claim", json={"collector": "anna"}, headers=ADMIN
+    )
     client.post(f"/api/v1/handoffs/{case.handoff_id}/release", headers=ADMIN)
     last = client.get(f"/api/v1/conversations/{case.conversation_id}/messages").json()
     assert last["messages"][-1]["text"].startswith("My colleague has handed the conversation back")
@@ -197,14 +217,22 @@ def test_resolve_with_outcome_and_note(client: TestClient) -> None:
     base = f"/api/v1/handoffs/{case.handoff_id}"
     client.post(f"{base}/claim", json={"collector": "anna"}, headers=ADMIN)
     assert client.post(f"{base}/resolve", json={"outcome": "won"}, headers=ADMIN).status_code == 422
-    done = client.post(f"{base}/resolve", json={"note": "Regeling via schuldhulp",
-                                                "outcome": "debt_help"}, headers=ADMIN)  # fmt: skip
+    done = client.post(
+        f"{base}/resolve",
+        json={"note": "Regeling via schuldhulp", "outcome": "debt_help"},
+        headers=ADMIN,
+    )
     assert done.status_code == 200
     body = done.json()
-    assert (body["status"], body["outcome"], body["note"]) == ("resolved", "debt_help",
-                                                               "Regeling via schuldhulp")  # fmt: skip
-    assert client.get(f"/api/v1/conversations/{case.conversation_id}/messages").json()[
-        "state"] == "closed"  # fmt: skip
+    assert (body["status"], body["outcome"], body["note"]) == (
+        "resolved",
+        "debt_help",
+        "Regeling via schuldhulp",
+    )
+    assert (
+        client.get(f"/api/v1/conversations/{case.conversation_id}/messages").json()["state"]
+        == "closed"
+    )
     assert client.post(f"{base}/resolve", headers=ADMIN).status_code == 409
     # the contract's bare form: no body at all
     other = seed_case(sessions_of(client), "res-2", reference=None)
@@ -231,13 +259,17 @@ def test_a_console_session_works_the_api_as_that_collector(client: TestClient) -
     refused = client.post(f"/api/v1/handoffs/{senior_case.handoff_id}/claim", json={})
     assert refused.status_code == 403
     # the session's own name counts, not one in the body
-    claimed = client.post(f"/api/v1/handoffs/{junior_case.handoff_id}/claim",
-                          json={"collector": "someone-else"})  # fmt: skip
+    claimed = client.post(
+        f"/api/v1/handoffs/{junior_case.handoff_id}/claim", json={"collector": "someone-else"}
+    )
     assert claimed.json()["collector"] == "jan"
     sent = client.post(f"/api/v1/handoffs/{junior_case.handoff_id}/messages", json={"text": "Hoi"})
     assert sent.status_code == 200
-    cross_site = client.post(f"/api/v1/handoffs/{junior_case.handoff_id}/messages",
-                             json={"text": "Hoi"}, headers={"Origin": "https://evil.example"})  # fmt: skip
+    cross_site = client.post(
+        f"/api/v1/handoffs/{junior_case.handoff_id}/messages",
+        json={"text": "Hoi"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert cross_site.status_code == 403
 
 

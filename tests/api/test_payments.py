@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.settings import Settings
-from receivables.conversations import get_or_create_conversation
+from receivables.conversations.service import get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.migrate import upgrade
-from receivables.payment_links import get_or_create_link, resolve_target
+from receivables.payments.links import get_or_create_link, resolve_target
+from receivables.settings import Settings
 from scripts.stack import free_port
 from tests.api.fake_mollie import FakeMollie, fake_mollie
 
@@ -28,32 +28,64 @@ def make_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, str]:
     url = f"sqlite:///{tmp_path / 'pay.db'}"
     upgrade(url)
     nowhere = f"http://127.0.0.1:{free_port()}"
-    app = create_app(Settings(database_url=url, admin_token="secret-admin", rasa_url=nowhere,
-                              actions_url=nowhere, public_url=PUBLIC, **settings))  # fmt: skip
+    app = create_app(
+        Settings(
+            database_url=url,
+            admin_token="secret-admin",
+            rasa_url=nowhere,
+            actions_url=nowhere,
+            public_url=PUBLIC,
+            **settings,
+        )
+    )
     return TestClient(app, follow_redirects=False), url
 
 
 def add_debtor(client: TestClient, language: str = "nl") -> int:
-    debtor = client.post("/api/v1/debtors", headers=ADMIN, json={
-        "reference": "48213907", "name": "Anna de Vries", "date_of_birth": "1985-03-12",
-        "language": language}).json()  # fmt: skip
-    for number, amount, due in (("F2026-0042", "150.00", "2026-10-15"),
-                                ("F2026-0107", "89.95", "2026-11-30")):  # fmt: skip
-        client.post(f"/api/v1/debtors/{debtor['id']}/invoices", headers=ADMIN, json={
-            "number": number, "amount": amount, "currency": "EUR",
-            "issue_date": "2026-10-01", "due_date": due})  # fmt: skip
+    debtor = client.post(
+        "/api/v1/debtors",
+        headers=ADMIN,
+        json={
+            "reference": "48213907",
+            "name": "Anna de Vries",
+            "date_of_birth": "1985-03-12",
+            "language": language,
+        },
+    ).json()
+    for number, amount, due in (
+        ("F2026-0042", "150.00", "2026-10-15"),
+        ("F2026-0107", "89.95", "2026-11-30"),
+    ):
+        client.post(
+            f"/api/v1/debtors/{debtor['id']}/invoices",
+            headers=ADMIN,
+            json={
+                "number": number,
+                "amount": amount,
+                "currency": "EUR",
+                "issue_date": "2026-10-01",
+                "due_date": due,
+            },
+        )
     return int(debtor["id"])
 
 
-def make_link(url: str, debtor_id: int, language: str, invoice: str | None = None,
-              provider: str = "local") -> str:  # fmt: skip
+def make_link(
+    url: str, debtor_id: int, language: str, invoice: str | None = None, provider: str = "local"
+) -> str:
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         get_or_create_conversation(session=session, conversation_id="web-1", channel="webchat")
         target = resolve_target(session=session, debtor_id=debtor_id, invoice_number=invoice)
-        link = get_or_create_link(session=session, debtor_id=debtor_id, target=target,
-                                  language=language, provider=provider, expiry_days=7,
-                                  conversation_id="web-1")  # fmt: skip
+        link = get_or_create_link(
+            session=session,
+            debtor_id=debtor_id,
+            target=target,
+            language=language,
+            provider=provider,
+            expiry_days=7,
+            conversation_id="web-1",
+        )
         token = link.token
     engine.dispose()
     return token
@@ -141,9 +173,12 @@ def test_a_webhook_for_an_unknown_payment_books_nothing(local: tuple[TestClient,
 @pytest.fixture
 def mollie(tmp_path: Path) -> Iterator[tuple[TestClient, str, FakeMollie]]:
     with fake_mollie() as fake:
-        client, url = make_client(tmp_path, payment_provider="mollie",
-                                  mollie_api_key="test_abcdefghijklmnopqrstuvwxyz12",
-                                  mollie_api_url=fake.url)  # fmt: skip
+        client, url = make_client(
+            tmp_path,
+            payment_provider="mollie",
+            mollie_api_key="test_abcdefghijklmnopqrstuvwxyz12",
+            mollie_api_url=fake.url,
+        )
         with client:
             yield client, url, fake
 
@@ -194,4 +229,5 @@ def test_mollie_webhook_fetches_the_status_and_books_once(
         "We received €89.95, thank you. Your outstanding balance is now €150.00."
     ]
     assert client.post("/payments/webhook", data={"id": "tr_nonexistent"}).json() == {
-        "status": "ok"}  # fmt: skip
+        "status": "ok"
+    }

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from receivables.conversations import attach_debtor, get_or_create_conversation
+from receivables.arrangements.promises import create_promise
+from receivables.conversations.service import attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
-from receivables.promises import create_promise
 from tests.api.test_handoff_api import log_in, seed_case, seed_collector, sessions_of
 from tests.api.test_payments import ADMIN, make_client
 
@@ -28,16 +28,30 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def add_debtor(client: TestClient, reference: str, amount: str = "239.95",
-               due_days_ago: int = 40) -> int:  # fmt: skip
-    debtor = client.post("/api/v1/debtors", headers=ADMIN, json={
-        "reference": reference, "name": f"Debtor {reference}", "date_of_birth": "1985-03-12",
-    }).json()  # fmt: skip
+def add_debtor(
+    client: TestClient, reference: str, amount: str = "239.95", due_days_ago: int = 40
+) -> int:
+    debtor = client.post(
+        "/api/v1/debtors",
+        headers=ADMIN,
+        json={
+            "reference": reference,
+            "name": f"Debtor {reference}",
+            "date_of_birth": "1985-03-12",
+        },
+    ).json()
     due = TODAY - dt.timedelta(days=due_days_ago)
-    response = client.post(f"/api/v1/debtors/{debtor['id']}/invoices", headers=ADMIN, json={
-        "number": f"F-{reference}", "amount": amount, "currency": "EUR",
-        "issue_date": (due - dt.timedelta(days=14)).isoformat(), "due_date": due.isoformat(),
-    })  # fmt: skip
+    response = client.post(
+        f"/api/v1/debtors/{debtor['id']}/invoices",
+        headers=ADMIN,
+        json={
+            "number": f"F-{reference}",
+            "amount": amount,
+            "currency": "EUR",
+            "issue_date": (due - dt.timedelta(days=14)).isoformat(),
+            "due_date": due.isoformat(),
+        },
+    )
     assert response.status_code == 201, response.text
     return int(debtor["id"])
 
@@ -51,25 +65,47 @@ def read(client: TestClient, debtor_id: int) -> dict[str, Any]:
 def test_the_read_model_carries_the_profile_and_keeps_the_contract(client: TestClient) -> None:
     debtor_id = add_debtor(client, "48213907")
     body = read(client, debtor_id)
-    for field in ("id", "reference", "name", "balance", "invoices", "payment_plans", "promises",
-                  "payments", "preferred_channel"):  # fmt: skip
+    for field in (
+        "id",
+        "reference",
+        "name",
+        "balance",
+        "invoices",
+        "payment_plans",
+        "promises",
+        "payments",
+        "preferred_channel",
+    ):
         assert field in body
     assert body["balance"] == "239.95"
     assert body["profile"] == {
-        "group": "no_information", "risk": "medium",
-        "reasons": ["no reaction yet", "0 of 1 invoice paid on time", "average 40 days late",
-                    "oldest open invoice 40 days overdue"],
-    }  # fmt: skip
+        "group": "no_information",
+        "risk": "medium",
+        "reasons": [
+            "no reaction yet",
+            "0 of 1 invoice paid on time",
+            "average 40 days late",
+            "oldest open invoice 40 days overdue",
+        ],
+    }
     assert body["credit"] == {"score": None, "flag": None, "source": None, "updated_at": None}
     assert (body["kind"], body["industry"], body["country"]) == (None, None, None)
 
 
 def test_credit_information_through_the_admin_api_changes_the_profile(client: TestClient) -> None:
     debtor_id = add_debtor(client, "48213907")
-    response = client.put(f"/api/v1/debtors/{debtor_id}/credit", headers=ADMIN, json={
-        "score": 31, "flag": "debt restructuring", "source": "creditsafe", "kind": "business",
-        "industry": "Hospitality", "country": "nl",
-    })  # fmt: skip
+    response = client.put(
+        f"/api/v1/debtors/{debtor_id}/credit",
+        headers=ADMIN,
+        json={
+            "score": 31,
+            "flag": "debt restructuring",
+            "source": "creditsafe",
+            "kind": "business",
+            "industry": "Hospitality",
+            "country": "nl",
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["credit"]["score"] == 31 and body["credit"]["flag"] == "debt_restructuring"
@@ -85,10 +121,20 @@ def test_credit_information_through_the_admin_api_changes_the_profile(client: Te
     assert read(client, debtor_id)["credit"]["score"] == 90
 
 
-@pytest.mark.parametrize("payload", [
-    {"score": 101}, {"score": -1}, {"score": 50.5}, {"score": True}, {"score": "50"},
-    {"flag": "not a flag!"}, {"country": "NLD"}, {"kind": "company"}, {"scor": 50},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"score": 101},
+        {"score": -1},
+        {"score": 50.5},
+        {"score": True},
+        {"score": "50"},
+        {"flag": "not a flag!"},
+        {"country": "NLD"},
+        {"kind": "company"},
+        {"scor": 50},
+    ],
+)
 def test_bad_credit_information_is_a_422(client: TestClient, payload: dict[str, Any]) -> None:
     debtor_id = add_debtor(client, "48213907")
     response = client.put(f"/api/v1/debtors/{debtor_id}/credit", headers=ADMIN, json=payload)
@@ -104,24 +150,35 @@ def test_the_listing_by_group_and_risk(client: TestClient) -> None:
         get_or_create_conversation(session=session, conversation_id="wa-1", channel="whatsapp")
         attach_debtor(session=session, conversation_id="wa-1", debtor_id=broke)
         for days in (3, 10):
-            promise = create_promise(session=session, debtor_id=broke, outside_policy=True,
-                                     date=TODAY - dt.timedelta(days=days),
-                                     agreed_by="collector:lotte")  # fmt: skip
+            promise = create_promise(
+                session=session,
+                debtor_id=broke,
+                outside_policy=True,
+                date=TODAY - dt.timedelta(days=days),
+                agreed_by="collector:lotte",
+            )
             promise.status = "broken"
     everyone = client.get("/api/v1/debtors", headers=ADMIN)
     assert everyone.status_code == 200
     rows = everyone.json()
     assert [r["reference"] for r in rows] == ["B-1", "S-1"]  # high risk first
     assert rows[0] == {
-        "id": broke, "reference": "B-1", "name": "Debtor B-1", "language": "nl",
-        "preferred_channel": "whatsapp", "kind": None, "country": None, "balance": "500.00",
+        "id": broke,
+        "reference": "B-1",
+        "name": "Debtor B-1",
+        "language": "nl",
+        "preferred_channel": "whatsapp",
+        "kind": None,
+        "country": None,
+        "balance": "500.00",
         "profile": {"group": "unwilling", "risk": "high", "reasons": rows[0]["profile"]["reasons"]},
-    }  # fmt: skip
+    }
     assert rows[0]["profile"]["reasons"][0] == "0 of 2 promises kept"
     unwilling = client.get("/api/v1/debtors", headers=ADMIN, params={"group": "unwilling"}).json()
     assert [r["id"] for r in unwilling] == [broke]
-    medium = client.get("/api/v1/debtors", headers=ADMIN,
-                        params={"group": "no_information", "risk": "medium"}).json()  # fmt: skip
+    medium = client.get(
+        "/api/v1/debtors", headers=ADMIN, params={"group": "no_information", "risk": "medium"}
+    ).json()
     assert [r["id"] for r in medium] == [silent]
     assert client.get("/api/v1/debtors", headers=ADMIN, params={"risk": "low"}).json() == []
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.settings import Settings
 from receivables.migrate import upgrade
+from receivables.settings import Settings
 
 
 def client(tmp_path: Path, origins: str) -> TestClient:
@@ -18,9 +18,14 @@ def client(tmp_path: Path, origins: str) -> TestClient:
 
 
 def preflight(c: TestClient, origin: str) -> dict[str, str]:
-    response = c.options("/api/v1/conversations/web-1/messages", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})  # fmt: skip
+    response = c.options(
+        "/api/v1/conversations/web-1/messages",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     return dict(response.headers)
 
 

@@ -41,17 +41,17 @@ from bot.actions.verification import (
     ValidateVerificationForm,
     requested_topic,
 )
-from receivables.audit import list_events, record_event
-from receivables.dates import format_date
+from receivables.accounts.debtors import create_debtor
+from receivables.accounts.invoices import OpenInvoice, create_invoice, list_open_invoices
+from receivables.arrangements.plans import list_plans
+from receivables.arrangements.promises import list_promises
+from receivables.audit.events import list_events, record_event
+from receivables.common.dates import format_date
 from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.debtors import create_debtor
-from receivables.invoices import OpenInvoice, create_invoice, list_open_invoices
 from receivables.migrate import upgrade
 from receivables.models import Handoff, Installment, PaymentPlan
-from receivables.payments import book_payment
-from receivables.plans import list_plans
-from receivables.policy import load_policy
-from receivables.promises import list_promises
+from receivables.payments.booking import book_payment
+from receivables.policy.model import load_policy
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -845,13 +845,23 @@ async def test_complete_mentions_a_missed_installment(
         plan = PaymentPlan(debtor_id=debtors.mark, total=Decimal("1000.00"), status="broken")
         session.add(plan)
         session.flush()
-        session.add(Installment(plan_id=plan.id, sequence=1, amount=Decimal("500.00"),
-                                due_date=dt.date(2026, 10, 1), status="broken"))  # fmt: skip
+        session.add(
+            Installment(
+                plan_id=plan.id,
+                sequence=1,
+                amount=Decimal("500.00"),
+                due_date=dt.date(2026, 10, 1),
+                status="broken",
+            )
+        )
 
     database.run(missed_plan)
     await COMPLETE.run(dispatcher, verified(debtors.mark, "en"), DOMAIN)
-    assert responses(dispatcher) == ["utter_verified", "utter_missed_installment",
-                                     "utter_how_can_help"]  # fmt: skip
+    assert responses(dispatcher) == [
+        "utter_verified",
+        "utter_missed_installment",
+        "utter_how_can_help",
+    ]
     assert dispatcher.messages[1]["amount"] == "€500.00"
     assert dispatcher.messages[1]["date"] == "1 October 2026"
 
@@ -976,7 +986,7 @@ def test_payment_option_lines_use_the_creditor_name_without_account_holder() -> 
 
 
 def load_policy_from(data: dict[str, Any]) -> Any:
-    from receivables.policy import Policy
+    from receivables.policy.model import Policy
 
     return Policy.model_validate(data)
 
@@ -1008,10 +1018,16 @@ async def test_pay_now_gives_a_link_for_the_whole_balance_once(
 async def test_pay_now_for_one_invoice_named_before_verification(
     database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
 ) -> None:
-    asked = {"event": "user", "text": "send me a link for invoice 10233",
-             "parse_data": {"intent": {"name": "pay_now", "confidence": 0.9}}}  # fmt: skip
-    answered = {"event": "user", "text": "1017 CT",
-                "parse_data": {"intent": {"name": "inform", "confidence": 0.9}}}  # fmt: skip
+    asked = {
+        "event": "user",
+        "text": "send me a link for invoice 10233",
+        "parse_data": {"intent": {"name": "pay_now", "confidence": 0.9}},
+    }
+    answered = {
+        "event": "user",
+        "text": "1017 CT",
+        "parse_data": {"intent": {"name": "inform", "confidence": 0.9}},
+    }
     t = verified(debtors.james, "en", text="1017 CT", intent="inform", events=[asked, answered])
     await ActionPayNow().run(dispatcher, t, DOMAIN)
     message = only(dispatcher, "utter_payment_link")
@@ -1046,8 +1062,13 @@ async def test_already_paid_tells_what_is_on_record(
 async def test_cannot_pay_hands_off_with_empathy_flags_and_summary(
     database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
 ) -> None:
-    t = verified(debtors.anna, "nl", text="mijn man is overleden, ik kan het niet betalen",
-                 intent="cannot_pay", sender="c-hardship")  # fmt: skip
+    t = verified(
+        debtors.anna,
+        "nl",
+        text="mijn man is overleden, ik kan het niet betalen",
+        intent="cannot_pay",
+        sender="c-hardship",
+    )
     await ActionHandOff().run(dispatcher, t, DOMAIN)
     said = responses(dispatcher)
     assert said[:2] == ["utter_handoff_cannot_pay", "utter_debt_help"]
@@ -1064,8 +1085,13 @@ async def test_cannot_pay_hands_off_with_empathy_flags_and_summary(
 async def test_a_dispute_puts_the_named_invoice_on_hold(
     database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
 ) -> None:
-    t = verified(debtors.anna, "nl", text="factuur F2026-0107 klopt niet", intent="dispute",
-                 sender="c-dispute")  # fmt: skip
+    t = verified(
+        debtors.anna,
+        "nl",
+        text="factuur F2026-0107 klopt niet",
+        intent="dispute",
+        sender="c-dispute",
+    )
     await ActionHandOff().run(dispatcher, t, DOMAIN)
     assert only(dispatcher, "utter_invoice_on_hold")["number"] == "F2026-0107"
     [handoff] = database.handoffs("c-dispute")
@@ -1081,8 +1107,9 @@ async def test_a_dispute_puts_the_named_invoice_on_hold(
 async def test_a_stranger_asking_for_a_person_is_handed_off_without_account_data(
     database: Database, debtors: Debtors, dispatcher: CollectingDispatcher
 ) -> None:
-    t = tracker("I want to talk to a person", intent="request_human", language="en",
-                sender="c-human")  # fmt: skip
+    t = tracker(
+        "I want to talk to a person", intent="request_human", language="en", sender="c-human"
+    )
     await ActionHandOff().run(dispatcher, t, DOMAIN)
     assert responses(dispatcher)[0] == "utter_handoff_requested_human"
     [handoff] = database.handoffs("c-human")
@@ -1103,8 +1130,12 @@ async def test_a_large_balance_goes_to_a_senior(
 
 
 def plans_of(database: Database, debtor_id: int) -> list[list[tuple[str, dt.date]]]:
-    return database.run(lambda s: [[(str(i.amount), i.due_date) for i in p.installments]
-                                   for p in list_plans(session=s, debtor_id=debtor_id)])  # fmt: skip
+    return database.run(
+        lambda s: [
+            [(str(i.amount), i.due_date) for i in p.installments]
+            for p in list_plans(session=s, debtor_id=debtor_id)
+        ]
+    )
 
 
 async def test_a_plan_beyond_the_maximum_gets_a_counter_offer_and_is_stored_on_yes(
@@ -1122,7 +1153,9 @@ async def test_a_plan_beyond_the_maximum_gets_a_counter_offer_and_is_stored_on_y
     yes = CollectingDispatcher()
     confirmed = verified(debtors.mark, "en", text="yes", intent="affirm", **slots)
     assert slots_of(await ActionConfirmArrangement().run(yes, confirmed, DOMAIN)) == {
-        "arrangement": None, "arrangement_offer": None}  # fmt: skip
+        "arrangement": None,
+        "arrangement_offer": None,
+    }
     assert only(yes, "utter_plan_agreed")["amount"] == "€166.67"
     [plan] = plans_of(database, debtors.mark)
     assert [a for a, _ in plan] == ["166.67"] * 5 + ["166.65"]
@@ -1135,12 +1168,18 @@ async def test_a_plan_beyond_the_maximum_gets_a_counter_offer_and_is_stored_on_y
 async def test_declining_the_most_the_policy_allows_goes_to_a_person(
     database: Database, debtors: Debtors
 ) -> None:
-    t = verified(debtors.anna, "nl", text="ik kan 10 euro per maand", intent="request_plan",
-                 sender="c-plan-no")  # fmt: skip
+    t = verified(
+        debtors.anna,
+        "nl",
+        text="ik kan 10 euro per maand",
+        intent="request_plan",
+        sender="c-plan-no",
+    )
     events = await ActionProposePlan().run(CollectingDispatcher(), t, DOMAIN)
     no = CollectingDispatcher()
-    declined = verified(debtors.anna, "nl", text="nee", intent="deny", sender="c-plan-no",
-                        **slots_of(events))  # fmt: skip
+    declined = verified(
+        debtors.anna, "nl", text="nee", intent="deny", sender="c-plan-no", **slots_of(events)
+    )
     await ActionDeclineArrangement().run(no, declined, DOMAIN)
     assert responses(no)[0] == "utter_plan_needs_colleague"
     [handoff] = database.handoffs("c-plan-no")
@@ -1166,6 +1205,9 @@ async def test_a_promise_is_read_back_and_one_too_far_ahead_gets_the_latest_date
     agreed = verified(debtors.anna, "nl", text="ja", intent="affirm", **slots_of(events))
     await ActionConfirmArrangement().run(yes, agreed, DOMAIN)
     assert only(yes, "utter_promise_agreed")["amount"] == "€ 239,95"
-    promises = database.run(lambda s: [(str(p.amount), p.date) for p in
-                                       list_promises(session=s, debtor_id=debtors.anna)])  # fmt: skip
+    promises = database.run(
+        lambda s: [
+            (str(p.amount), p.date) for p in list_promises(session=s, debtor_id=debtors.anna)
+        ]
+    )
     assert promises == [("239.95", TODAY + dt.timedelta(days=1))]

@@ -39,9 +39,15 @@ def write_summary(name: str, data: dict[str, object]) -> None:
 
 def test_data_validates() -> None:
     result = run_rasa(
-        "data", "validate", "--config", "bot/config.yml", "--domain", "bot/domain",
-        "--data", "bot/data",
-    )  # fmt: skip
+        "data",
+        "validate",
+        "--config",
+        "bot/config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+    )
     assert "ERROR" not in result.stdout
 
 
@@ -49,9 +55,15 @@ def test_data_validates() -> None:
 def test_intents_on_held_out_examples(language: str) -> None:
     out = RESULTS / f"nlu-{language}"
     run_rasa(
-        "test", "nlu", "--model", str(MODEL), "--nlu", f"bot/tests/nlu/{language}.yml",
-        "--out", str(out),
-    )  # fmt: skip
+        "test",
+        "nlu",
+        "--model",
+        str(MODEL),
+        "--nlu",
+        f"bot/tests/nlu/{language}.yml",
+        "--out",
+        str(out),
+    )
     report = json.loads((out / "intent_report.json").read_text())
     weighted_f1 = report["weighted avg"]["f1-score"]
     per_intent = {
@@ -71,9 +83,15 @@ def test_intents_on_held_out_examples(language: str) -> None:
 def test_stories_in_both_languages() -> None:
     out = RESULTS / "core"
     run_rasa(
-        "test", "core", "--model", str(MODEL), "--stories", "bot/tests/test_stories.yml",
-        "--out", str(out),
-    )  # fmt: skip
+        "test",
+        "core",
+        "--model",
+        str(MODEL),
+        "--stories",
+        "bot/tests/test_stories.yml",
+        "--out",
+        str(out),
+    )
     report = json.loads((out / "story_report.json").read_text())
     stories = report["conversation_accuracy"]
     write_summary("stories", stories)

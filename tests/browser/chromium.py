@@ -61,17 +61,39 @@ def running_gateway(
     rasa_url = f"http://127.0.0.1:{fake.server_port}"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SETTLE_DATABASE_URL": database_url, "SETTLE_ADMIN_TOKEN": admin_token,
-           "SETTLE_RASA_URL": rasa_url, "SETTLE_ACTIONS_URL": rasa_url, "SETTLE_RASA_TOKEN": "t",
-           "SETTLE_PUBLIC_URL": url}  # fmt: skip
+    env = {
+        **os.environ,
+        "SETTLE_DATABASE_URL": database_url,
+        "SETTLE_ADMIN_TOKEN": admin_token,
+        "SETTLE_RASA_URL": rasa_url,
+        "SETTLE_ACTIONS_URL": rasa_url,
+        "SETTLE_RASA_TOKEN": "t",
+        "SETTLE_PUBLIC_URL": url,
+    }
     log_path = workdir / "api.log"
     log = log_path.open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "none",
-         "--timeout-graceful-shutdown", "3"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--ws",
+            "none",
+            "--timeout-graceful-shutdown",
+            "3",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     engine = make_engine(database_url)
     try:
         _wait_until_up(url, server, log_path)

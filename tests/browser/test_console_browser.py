@@ -46,8 +46,10 @@ def test_without_a_login_the_console_and_the_api_refuse(gateway: Gateway, browse
     expect(page).to_have_url(f"{gateway.url}/console/login?next=/console/handoffs/1")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert page.request.get(f"{gateway.url}/api/v1/handoffs").status == 401
-    assert page.request.post(f"{gateway.url}/api/v1/handoffs/1/claim",
-                             data={"collector": "x"}).status == 401  # fmt: skip
+    assert (
+        page.request.post(f"{gateway.url}/api/v1/handoffs/1/claim", data={"collector": "x"}).status
+        == 401
+    )
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()

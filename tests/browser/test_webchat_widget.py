@@ -16,12 +16,15 @@ from typing import ClassVar
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from receivables.conversations import add_message, get_conversation
+from receivables.conversations.service import add_message, get_conversation
 from receivables.db import session_scope
 from tests.api.test_gateway import FakeRasa
 from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
 
-GREETING = {"text": "Hello! How can I help?", "buttons": [{"title": "Balance", "payload": "/ask_balance"}]}  # fmt: skip
+GREETING = {
+    "text": "Hello! How can I help?",
+    "buttons": [{"title": "Balance", "payload": "/ask_balance"}],
+}
 
 
 class ScriptedRasa(FakeRasa):
@@ -165,7 +168,9 @@ def test_chips_typing_language_links_and_the_history_after_a_reload(
     expect(chat.get_by_role("button", name="Send")).to_be_visible()
     expect(chat.get_by_role("button", name="Close chat")).to_be_visible()
     expect(log.locator(".settle-msg__who").first).to_have_text("You")
-    ScriptedRasa.replies = [{"text": f"Here is your secure payment link:\n{gateway.url}/pay/demo-token."}]  # fmt: skip
+    ScriptedRasa.replies = [
+        {"text": f"Here is your secure payment link:\n{gateway.url}/pay/demo-token."}
+    ]
     with page.expect_request(lambda r: r.method == "POST") as sent:
         log.get_by_role("button", name="Balance").click()
     assert sent.value.post_data_json == {"text": "/ask_balance", "language": "en"}
@@ -213,8 +218,12 @@ def test_a_colleague_s_reply_arrives_live_and_the_launcher_says_so(
     with session_scope(gateway.sessions) as session:
         conversation = get_conversation(session=session, conversation_id=conversation_id)
         conversation.state = "human"
-        add_message(session=session, conversation=conversation, sender="collector",
-                    text="Good afternoon, this is Anna. How can I help?")  # fmt: skip
+        add_message(
+            session=session,
+            conversation=conversation,
+            sender="collector",
+            text="Good afternoon, this is Anna. How can I help?",
+        )
     expect(launcher).to_have_accessible_name("Chat with us, 1 new message", timeout=10_000)
     launcher.click()
     expect(chat.locator("#log .settle-msg--collector")).to_contain_text("this is Anna")
@@ -224,7 +233,9 @@ def test_a_colleague_s_reply_arrives_live_and_the_launcher_says_so(
 
 
 def test_on_a_phone_the_panel_takes_the_whole_screen(gateway: Gateway, browser: Browser) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.goto(f"{gateway.url}/static/embed-demo.html")
     chat = widget(page)

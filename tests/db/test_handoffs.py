@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from receivables.audit import list_events
-from receivables.collectors import (
+from receivables.accounts.debtors import create_debtor
+from receivables.audit.events import list_events
+from receivables.collectors.service import (
     authenticate,
     create_collector,
     list_collectors,
     set_active,
     set_password,
 )
-from receivables.conversations import add_message, get_or_create_conversation, list_messages
-from receivables.debtors import create_debtor
+from receivables.conversations.service import add_message, get_or_create_conversation, list_messages
 from receivables.errors import Conflict, InvalidInput, NotFound
-from receivables.handoffs import (
+from receivables.handoffs.service import (
     BACK_TO_BOT,
     add_collector_message,
     agree_plan_outside_policy,
@@ -60,9 +60,12 @@ def test_balance_and_flags_are_stored_and_merged_on_a_retry(session: Session) ->
     first = handoff(session, "h-1", balance=Decimal("120.5"), flags=["illness"], summary="s")
     assert first.balance == Decimal("120.50") and first.flags == ["illness"]
     again = create_handoff(
-        session=session, conversation_id="h-1", reason="other",
-        flags=["Debt-Help", "illness"], balance=Decimal("999"),
-    )  # fmt: skip
+        session=session,
+        conversation_id="h-1",
+        reason="other",
+        flags=["Debt-Help", "illness"],
+        balance=Decimal("999"),
+    )
     assert again.id == first.id and again.reason == "cannot_pay"
     assert again.flags == ["illness", "debt_help"]
     assert again.balance == Decimal("120.50")  # kept: a balance is only filled in when missing
@@ -93,8 +96,13 @@ def test_queue_senior_first_then_longest_waiting_then_amount(session: Session) -
     senior.created_at = base + dt.timedelta(minutes=30)
     session.flush()
     queue = list_handoffs(session=session, status="waiting")
-    assert [h.conversation_id for h in queue] == ["q-senior", "q-older", "q-big", "q-small",
-                                                  "q-unknown"]  # fmt: skip
+    assert [h.conversation_id for h in queue] == [
+        "q-senior",
+        "q-older",
+        "q-big",
+        "q-small",
+        "q-unknown",
+    ]
 
 
 def test_juniors_see_senior_cases_only_after_the_wait(session: Session) -> None:
@@ -134,8 +142,11 @@ def test_claim_hands_the_conversation_to_one_collector(session: Session) -> None
         claim_handoff(session=session, handoff_id=987654, collector="anna")
     with pytest.raises(InvalidInput):
         claim_handoff(session=session, handoff_id=h.id, collector="  ")
-    claims = [e for e in list_events(session=session, conversation_id="c-1")
-              if e.action == "handoff_claimed"]  # fmt: skip
+    claims = [
+        e
+        for e in list_events(session=session, conversation_id="c-1")
+        if e.action == "handoff_claimed"
+    ]
     assert [(e.actor, e.detail["handoff_id"]) for e in claims] == [("collector:anna", h.id)]
 
 
@@ -149,13 +160,18 @@ def test_a_collector_replies_only_on_their_own_claimed_case(session: Session) ->
     with pytest.raises(Conflict):
         add_collector_message(session=session, handoff_id=h.id, collector="bert", text="Hoi")
     message = add_collector_message(
-        session=session, handoff_id=h.id, collector="anna",
+        session=session,
+        handoff_id=h.id,
+        collector="anna",
         text=" Goedemiddag, u spreekt met Anna. Kaart 4111 1111 1111 1111? ",
-    )  # fmt: skip
+    )
     assert message.sender == "collector" and message.text.startswith("Goedemiddag")
     assert "4111" not in message.text
-    said = [e for e in list_events(session=session, conversation_id="m-1")
-            if e.action == "collector_message"]  # fmt: skip
+    said = [
+        e
+        for e in list_events(session=session, conversation_id="m-1")
+        if e.action == "collector_message"
+    ]
     assert said[0].actor == "collector:anna" and said[0].detail["message_id"] == message.id
 
 
@@ -184,15 +200,26 @@ def test_resolve_closes_with_outcome_and_note(session: Session) -> None:
         resolve_handoff(session=session, handoff_id=h.id, collector="anna", outcome="won")
     with pytest.raises(Conflict):
         resolve_handoff(session=session, handoff_id=h.id, collector="bert")
-    done = resolve_handoff(session=session, handoff_id=h.id, collector="anna",
-                           outcome="debt_help", note=" Doorverwezen naar schuldhulp ")  # fmt: skip
-    assert (done.status, done.outcome, done.note) == ("resolved", "debt_help",
-                                                      "Doorverwezen naar schuldhulp")  # fmt: skip
+    done = resolve_handoff(
+        session=session,
+        handoff_id=h.id,
+        collector="anna",
+        outcome="debt_help",
+        note=" Doorverwezen naar schuldhulp ",
+    )
+    assert (done.status, done.outcome, done.note) == (
+        "resolved",
+        "debt_help",
+        "Doorverwezen naar schuldhulp",
+    )
     assert state(session, "z-1") == "closed"
     assert [x.id for x in list_recently_resolved(session=session)][0] == h.id
     event = list_events(session=session, conversation_id="z-1")[-1]
     assert (event.actor, event.action, event.detail["outcome"]) == (
-        "collector:anna", "handoff_resolved", "debt_help")  # fmt: skip
+        "collector:anna",
+        "handoff_resolved",
+        "debt_help",
+    )
 
 
 def test_a_waiting_case_can_be_resolved_without_a_claim(session: Session) -> None:
@@ -208,37 +235,61 @@ def test_a_senior_records_a_plan_outside_the_policy(session: Session) -> None:
     unverified = handoff(session, "p-0")
     claim_handoff(session=session, handoff_id=unverified.id, collector="sara")
     with pytest.raises(InvalidInput, match="not verified"):
-        agree_plan_outside_policy(session=session, handoff_id=unverified.id, collector="sara",
-                                  total=Decimal("100"), installments=2,
-                                  first_due=dt.date(2026, 12, 1))  # fmt: skip
+        agree_plan_outside_policy(
+            session=session,
+            handoff_id=unverified.id,
+            collector="sara",
+            total=Decimal("100"),
+            installments=2,
+            first_due=dt.date(2026, 12, 1),
+        )
     h = handoff(session, "p-1", debtor_id=debtor.id, level="senior")
     claim_handoff(session=session, handoff_id=h.id, collector="sara")
-    plan = agree_plan_outside_policy(session=session, handoff_id=h.id, collector="sara",
-                                     total=Decimal("3180.75"), installments=12,
-                                     first_due=dt.date(2026, 12, 31))  # fmt: skip
+    plan = agree_plan_outside_policy(
+        session=session,
+        handoff_id=h.id,
+        collector="sara",
+        total=Decimal("3180.75"),
+        installments=12,
+        first_due=dt.date(2026, 12, 31),
+    )
     assert plan.outside_policy and plan.agreed_by == "collector:sara"
     assert plan.total == Decimal("3180.75") and plan.debtor_id == debtor.id
     terms = plan.installments
     assert len(terms) == 12 and sum(t.amount for t in terms) == Decimal("3180.75")
     assert terms[0].amount == Decimal("265.07") and terms[-1].amount == Decimal("264.98")
-    assert [t.due_date for t in terms[:3]] == [dt.date(2026, 12, 31), dt.date(2027, 1, 31),
-                                               dt.date(2027, 2, 28)]  # fmt: skip
+    assert [t.due_date for t in terms[:3]] == [
+        dt.date(2026, 12, 31),
+        dt.date(2027, 1, 31),
+        dt.date(2027, 2, 28),
+    ]
     event = list_events(session=session, conversation_id="p-1")[-1]
     assert event.action == "plan_agreed_outside_policy" and event.detail["plan_id"] == plan.id
     with pytest.raises(Conflict):
-        agree_plan_outside_policy(session=session, handoff_id=h.id, collector="bert",
-                                  total=Decimal("10"), installments=1,
-                                  first_due=dt.date(2026, 12, 1))  # fmt: skip
+        agree_plan_outside_policy(
+            session=session,
+            handoff_id=h.id,
+            collector="bert",
+            total=Decimal("10"),
+            installments=1,
+            first_due=dt.date(2026, 12, 1),
+        )
 
 
 # --- collector accounts --------------------------------------------------------------------
 def test_collectors_are_created_with_a_hashed_password(session: Session) -> None:
-    anna = create_collector(session=session, username=" Anna ", name="Anna de Boer",
-                            password="correct horse battery", role="senior")  # fmt: skip
+    anna = create_collector(
+        session=session,
+        username=" Anna ",
+        name="Anna de Boer",
+        password="correct horse battery",
+        role="senior",
+    )
     assert anna.username == "anna" and anna.role == "senior" and anna.active
     assert anna.password_hash.startswith("scrypt$") and "correct" not in anna.password_hash
-    other = create_collector(session=session, username="bert", name="Bert",
-                             password="correct horse battery")  # fmt: skip
+    other = create_collector(
+        session=session, username="bert", name="Bert", password="correct horse battery"
+    )
     assert other.role == "junior" and other.password_hash != anna.password_hash  # own salt
     with pytest.raises(Conflict):
         create_collector(session=session, username="ANNA", name="A", password="x" * 12)

@@ -17,16 +17,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.audit import list_events
-from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.debtors import create_debtor
-from receivables.errors import Conflict, InvalidInput, NotFound
-from receivables.followup import creditor_today, main, mark_broken
-from receivables.invoices import create_invoice
-from receivables.migrate import upgrade
-from receivables.models import Debtor, Payment, PaymentPlan, Promise
-from receivables.payments import book_payment
-from receivables.plans import (
+from receivables.accounts.debtors import create_debtor
+from receivables.accounts.invoices import create_invoice
+from receivables.arrangements.followup import creditor_today, main, mark_broken
+from receivables.arrangements.plans import (
     apply_payment,
     create_plan,
     get_active_plan,
@@ -37,40 +31,53 @@ from receivables.plans import (
     list_plans,
     settle_installments,
 )
-from receivables.policy import (
-    OutsidePolicy,
-    PlanLimits,
-    PromiseLimits,
-    effective_plan_limits,
-    effective_promise_limits,
-    load_policy,
-)
-from receivables.promises import (
+from receivables.arrangements.promises import (
     count_open_promises,
     create_promise,
     get_promise,
     list_promises,
     payable_balance,
 )
-from receivables.schedule import Schedule, monthly_schedule, propose_plan
+from receivables.arrangements.schedule import Schedule, monthly_schedule, propose_plan
+from receivables.audit.events import list_events
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.errors import Conflict, InvalidInput, NotFound
+from receivables.migrate import upgrade
+from receivables.models import Debtor, Payment, PaymentPlan, Promise
+from receivables.payments.booking import book_payment
+from receivables.policy.limits import (
+    PlanLimits,
+    PromiseLimits,
+    effective_plan_limits,
+    effective_promise_limits,
+)
+from receivables.policy.model import OutsidePolicy, load_policy
 
 D = Decimal
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_LIMITS = PlanLimits(
-    max_installments=6, min_installment_amount=D("25.00"), max_months=6,
-    first_installment_within_days=14, min_balance=D("50.00"), max_balance=D("5000.00"),
+    max_installments=6,
+    min_installment_amount=D("25.00"),
+    max_months=6,
+    first_installment_within_days=14,
+    min_balance=D("50.00"),
+    max_balance=D("5000.00"),
     allow_after_broken_plan=False,
-)  # fmt: skip
+)
 PROMISE_LIMITS = PromiseLimits(max_days_ahead=14, max_open_promises=1)
 
 
 def debtor_owing(session: Session, amount: str = "1250.00", reference: str = "77001") -> Debtor:
     debtor = create_debtor(session=session, reference=reference, name="Kees Jansen")
     create_invoice(
-        session=session, debtor=debtor, number=f"F-{reference}", amount=D(amount),
-        issue_date=TODAY - dt.timedelta(days=45), due_date=TODAY - dt.timedelta(days=15),
-    )  # fmt: skip
+        session=session,
+        debtor=debtor,
+        number=f"F-{reference}",
+        amount=D(amount),
+        issue_date=TODAY - dt.timedelta(days=45),
+        due_date=TODAY - dt.timedelta(days=15),
+    )
     return debtor
 
 
@@ -84,9 +91,13 @@ def agree(
     session: Session, debtor: Debtor, schedule: Schedule | None = None, **kw: Any
 ) -> PaymentPlan:
     return create_plan(
-        session=session, debtor_id=debtor.id, schedule=schedule or six_terms(),
-        limits=PLAN_LIMITS, today=TODAY, **kw,
-    )  # fmt: skip
+        session=session,
+        debtor_id=debtor.id,
+        schedule=schedule or six_terms(),
+        limits=PLAN_LIMITS,
+        today=TODAY,
+        **kw,
+    )
 
 
 def pay(session: Session, debtor: Debtor, amount: str, ref: str) -> Payment:
@@ -100,8 +111,11 @@ def test_a_plan_is_stored_with_its_installments_and_audited(session: Session) ->
     debtor = debtor_owing(session)
     plan = agree(session, debtor, conversation_id="c-1")
     assert (plan.status, plan.total, plan.agreed_by, plan.outside_policy) == (
-        "active", D("1250.00"), "bot", False,
-    )  # fmt: skip
+        "active",
+        D("1250.00"),
+        "bot",
+        False,
+    )
     assert [(i.sequence, i.amount, i.status) for i in plan.installments] == [
         (n, D("208.34") if n < 6 else D("208.30"), "open") for n in range(1, 7)
     ]
@@ -135,9 +149,13 @@ def test_a_late_retry_finds_the_plan_even_when_it_is_no_longer_active(session: S
     mark_broken(session=session, today=dt.date(2026, 12, 8))
     lenient = replace(PLAN_LIMITS, allow_after_broken_plan=True)
     again = create_plan(
-        session=session, debtor_id=debtor.id, schedule=six_terms(), limits=lenient,
-        today=TODAY, conversation_id="c-1",
-    )  # fmt: skip
+        session=session,
+        debtor_id=debtor.id,
+        schedule=six_terms(),
+        limits=lenient,
+        today=TODAY,
+        conversation_id="c-1",
+    )
     assert again.id == first.id and again.status == "broken"
 
 
@@ -184,9 +202,12 @@ def test_only_a_person_stores_a_plan_outside_the_policy(session: Session) -> Non
     with pytest.raises(InvalidInput, match="bot never agrees"):
         create_plan(session=session, debtor_id=debtor.id, schedule=long, outside_policy=True)
     plan = create_plan(
-        session=session, debtor_id=debtor.id, schedule=long, outside_policy=True,
+        session=session,
+        debtor_id=debtor.id,
+        schedule=long,
+        outside_policy=True,
         agreed_by="collector:marieke",
-    )  # fmt: skip
+    )
     assert plan.outside_policy and plan.agreed_by == "collector:marieke"
     assert len(plan.installments) == 10
     (event,) = list_events(session=session, debtor_id=debtor.id)
@@ -219,8 +240,9 @@ def test_a_broken_plan_blocks_a_new_one_unless_the_policy_allows(session: Sessio
     )
     assert new.status == "active"
     assert [p.status for p in list_plans(session=session, debtor_id=debtor.id)] == [
-        "broken", "active",
-    ]  # fmt: skip
+        "broken",
+        "active",
+    ]
 
 
 def test_the_shipped_policy_end_to_end(session: Session) -> None:
@@ -230,9 +252,13 @@ def test_the_shipped_policy_end_to_end(session: Session) -> None:
     proposal = propose_plan(balance=D("200.00"), limits=limits, today=TODAY, installments=6)
     assert proposal.status == "counter" and proposal.schedule is not None
     plan = create_plan(
-        session=session, debtor_id=debtor.id, schedule=proposal.schedule, limits=limits,
-        today=TODAY, conversation_id="c-9",
-    )  # fmt: skip
+        session=session,
+        debtor_id=debtor.id,
+        schedule=proposal.schedule,
+        limits=limits,
+        today=TODAY,
+        conversation_id="c-9",
+    )
     assert [i.amount for i in plan.installments] == [D("66.67"), D("66.67"), D("66.66")]
 
 
@@ -257,8 +283,11 @@ def test_a_promise_is_stored_and_audited(session: Session) -> None:
     (event,) = list_events(session=session, debtor_id=debtor.id)
     assert event.action == "promise_made" and event.conversation_id == "c-1"
     assert event.detail == {
-        "promise_id": made.id, "amount": "100.00", "date": "2026-12-04", "outside_policy": False,
-    }  # fmt: skip
+        "promise_id": made.id,
+        "amount": "100.00",
+        "date": "2026-12-04",
+        "outside_policy": False,
+    }
     assert list_promises(session=session, debtor_id=debtor.id) == [made]
     assert count_open_promises(session=session, debtor_id=debtor.id) == 1
     assert get_promise(session=session, promise_id=made.id) == made
@@ -281,9 +310,11 @@ def test_a_retried_promise_is_the_same_promise(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("date", "fragment"),
-    [(dt.date(2026, 12, 8), "too_late (latest allowed 2026-12-07)"),
-     (dt.date(2026, 11, 22), "in_past")],
-)  # fmt: skip
+    [
+        (dt.date(2026, 12, 8), "too_late (latest allowed 2026-12-07)"),
+        (dt.date(2026, 11, 22), "in_past"),
+    ],
+)
 def test_a_promise_outside_the_policy_is_refused(
     session: Session, date: dt.date, fragment: str
 ) -> None:
@@ -397,9 +428,11 @@ def test_a_payment_must_be_the_debtors(session: Session) -> None:
         apply_payment(session=session, debtor_id=debtor.id, payment=payment)
     with pytest.raises(NotFound):
         apply_payment(
-            session=session, debtor_id=other.id, payment=payment,
+            session=session,
+            debtor_id=other.id,
+            payment=payment,
             installment_id=plan.installments[0].id,
-        )  # fmt: skip
+        )
 
 
 def test_a_promise_is_kept_when_the_payments_since_cover_it(session: Session) -> None:
@@ -420,9 +453,13 @@ def test_a_promise_is_kept_when_the_payments_since_cover_it(session: Session) ->
 def test_a_promise_is_kept_when_nothing_is_left_to_pay(session: Session) -> None:
     debtor = debtor_owing(session, "80.00")
     made = promise(  # a collector's promise, for more than is owed now
-        session, debtor, dt.date(2026, 12, 4), amount=D("100"), outside_policy=True,
+        session,
+        debtor,
+        dt.date(2026, 12, 4),
+        amount=D("100"),
+        outside_policy=True,
         agreed_by="collector:joop",
-    )  # fmt: skip
+    )
     payment = pay(session, debtor, "80.00", "p-1")
     apply_payment(session=session, debtor_id=debtor.id, payment=payment)
     assert made.status == "kept"
@@ -517,10 +554,13 @@ def overdue_promise(url: str) -> int:
         with session_scope(make_session_factory(engine)) as session:
             debtor = debtor_owing(session)
             made = create_promise(
-                session=session, debtor_id=debtor.id, amount=D("50"),
-                date=dt.date.today() - dt.timedelta(days=10), outside_policy=True,
+                session=session,
+                debtor_id=debtor.id,
+                amount=D("50"),
+                date=dt.date.today() - dt.timedelta(days=10),
+                outside_policy=True,
                 agreed_by="collector:test",
-            )  # fmt: skip
+            )
             return made.id
     finally:
         engine.dispose()
@@ -561,10 +601,12 @@ def test_main_refuses_a_bad_policy(
 def test_the_job_runs_until_sigterm(database: str) -> None:
     promise_id = overdue_promise(database)
     job = subprocess.Popen(
-        [sys.executable, "-m", "receivables.followup", "--interval", "3600"],
-        cwd=ROOT, env={**os.environ, "SETTLE_DATABASE_URL": database},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "receivables.arrangements.followup", "--interval", "3600"],
+        cwd=ROOT,
+        env={**os.environ, "SETTLE_DATABASE_URL": database},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while promise_status(database, promise_id) != "broken" and time.monotonic() < deadline:

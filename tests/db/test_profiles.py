@@ -11,20 +11,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.audit import list_events
-from receivables.conversations import attach_debtor, get_or_create_conversation
-from receivables.credit_import import import_credit_text, main, parse_credit_csv
+from receivables.accounts.debtors import create_debtor
+from receivables.accounts.invoices import create_invoice, get_open_balance
+from receivables.audit.events import list_events
+from receivables.conversations.service import attach_debtor, get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.debtors import create_debtor
 from receivables.demo import DEMO_DEBTORS, demo_table, load_demo_data
 from receivables.errors import InvalidInput, NotFound
-from receivables.handoffs import create_handoff, resolve_handoff
-from receivables.invoices import create_invoice, get_open_balance
+from receivables.handoffs.service import create_handoff, resolve_handoff
 from receivables.migrate import upgrade
 from receivables.models import Debtor, DebtorProfileChange, Promise
-from receivables.payments import book_payment
-from receivables.policy import load_policy
-from receivables.profile_service import (
+from receivables.payments.booking import book_payment
+from receivables.policy.model import load_policy
+from receivables.profiles.credit_import import import_credit_text, main, parse_credit_csv
+from receivables.profiles.service import (
     current_profile,
     list_debtor_profiles,
     list_profile_changes,
@@ -48,16 +48,28 @@ def make_debtor(session: Session, reference: str = "48213907", **invoices: str) 
     number says otherwise."""
     debtor = create_debtor(session=session, reference=reference, name="Anna de Vries")
     for number, amount in (invoices or {f"F-{reference}": "150.00"}).items():
-        create_invoice(session=session, debtor=debtor, number=number, amount=Decimal(amount),
-                       issue_date=TODAY - dt.timedelta(days=44),
-                       due_date=TODAY - dt.timedelta(days=30))  # fmt: skip
+        create_invoice(
+            session=session,
+            debtor=debtor,
+            number=number,
+            amount=Decimal(amount),
+            issue_date=TODAY - dt.timedelta(days=44),
+            due_date=TODAY - dt.timedelta(days=30),
+        )
     return debtor
 
 
 def promise(session: Session, debtor: Debtor, status: str, days_ago: int = 10) -> None:
     day = TODAY - dt.timedelta(days=days_ago)
-    session.add(Promise(debtor_id=debtor.id, amount=Decimal("50.00"), date=day, status=status,
-                        created_at=at(day - dt.timedelta(days=5))))  # fmt: skip
+    session.add(
+        Promise(
+            debtor_id=debtor.id,
+            amount=Decimal("50.00"),
+            date=day,
+            status=status,
+            created_at=at(day - dt.timedelta(days=5)),
+        )
+    )
     session.flush()
 
 
@@ -66,15 +78,24 @@ def test_facts_come_from_invoices_payments_promises_handoffs_and_conversations(
     session: Session,
 ) -> None:
     debtor = make_debtor(session, **{"F-1": "100.00", "F-2": "80.00"})
-    book_payment(session=session, debtor=debtor, amount=Decimal("60.00"),
-                 received_at=at(TODAY - dt.timedelta(days=25)))  # fmt: skip
-    book_payment(session=session, debtor=debtor, amount=Decimal("40.00"),
-                 received_at=at(TODAY - dt.timedelta(days=20)))  # fmt: skip
+    book_payment(
+        session=session,
+        debtor=debtor,
+        amount=Decimal("60.00"),
+        received_at=at(TODAY - dt.timedelta(days=25)),
+    )
+    book_payment(
+        session=session,
+        debtor=debtor,
+        amount=Decimal("40.00"),
+        received_at=at(TODAY - dt.timedelta(days=20)),
+    )
     promise(session, debtor, "kept")
     get_or_create_conversation(session=session, conversation_id="wa-1", channel="whatsapp")
     # someone who gave this debtor's reference and failed says nothing about the debtor
-    create_handoff(session=session, conversation_id="wa-1", reason="verification_failed",
-                   debtor_id=debtor.id)  # fmt: skip
+    create_handoff(
+        session=session, conversation_id="wa-1", reason="verification_failed", debtor_id=debtor.id
+    )
     facts = load_facts(session=session, debtors=[debtor])[debtor.id]
     first, second = sorted(facts.invoices, key=lambda i: i.number)
     assert (first.paid, first.paid_on) == (Decimal("100.00"), TODAY - dt.timedelta(days=20))
@@ -95,15 +116,20 @@ def test_the_first_profile_is_stored_with_a_history_row_and_an_audit_event(
     view = current_profile(session=session, debtor_id=debtor.id, policy=POLICY, today=TODAY)
     assert (view.group, view.risk) == ("no_information", "medium")
     assert view.reasons[:3] == (
-        "no reaction yet", "0 of 1 invoice paid on time", "average 30 days late"
-    )  # fmt: skip
+        "no reaction yet",
+        "0 of 1 invoice paid on time",
+        "average 30 days late",
+    )
     assert (debtor.profile_group, debtor.profile_risk) == ("no_information", "medium")
     assert debtor.profile_reasons == list(view.reasons) and debtor.profile_updated_at
     assert stored_profile(debtor) == view
     [change] = list_profile_changes(session=session, debtor_id=debtor.id)
     assert (change.group, change.risk, change.previous_group) == ("no_information", "medium", None)
-    [event] = [e for e in list_events(session=session, debtor_id=debtor.id)
-               if e.action == "profile_changed"]  # fmt: skip
+    [event] = [
+        e
+        for e in list_events(session=session, debtor_id=debtor.id)
+        if e.action == "profile_changed"
+    ]
     assert event.detail["group"] == "no_information" and event.detail["previous_group"] is None
 
 
@@ -113,8 +139,9 @@ def test_reading_again_without_a_change_adds_no_history(session: Session) -> Non
     again = current_profile(session=session, debtor_id=debtor.id, policy=POLICY, today=TODAY)
     assert first == again
     # a day later the days late grew: the reasons follow, without a history row
-    later = current_profile(session=session, debtor_id=debtor.id, policy=POLICY,
-                            today=TODAY + dt.timedelta(days=1))  # fmt: skip
+    later = current_profile(
+        session=session, debtor_id=debtor.id, policy=POLICY, today=TODAY + dt.timedelta(days=1)
+    )
     assert "average 31 days late" in later.reasons
     assert debtor.profile_reasons == list(later.reasons)
     assert len(list_profile_changes(session=session, debtor_id=debtor.id)) == 1
@@ -128,23 +155,30 @@ def test_the_profile_follows_the_facts_and_the_history_keeps_each_change(
     attach_debtor(session=session, conversation_id=conversation.id, debtor_id=debtor.id)
 
     def group() -> str:
-        return current_profile(session=session, debtor_id=debtor.id, policy=POLICY,
-                               today=TODAY).group  # fmt: skip
+        return current_profile(
+            session=session, debtor_id=debtor.id, policy=POLICY, today=TODAY
+        ).group
 
     assert group() == "no_information"
     promise(session, debtor, "broken", 20)
     promise(session, debtor, "broken", 5)
     assert group() == "unwilling"
-    handoff = create_handoff(session=session, conversation_id="web-1", reason="cannot_pay",
-                             debtor_id=debtor.id, flags=["job_loss"])  # fmt: skip
+    handoff = create_handoff(
+        session=session,
+        conversation_id="web-1",
+        reason="cannot_pay",
+        debtor_id=debtor.id,
+        flags=["job_loss"],
+    )
     assert group() == "unable"
-    resolve_handoff(session=session, handoff_id=handoff.id, collector="lotte",
-                    outcome="debt_help")  # fmt: skip
+    resolve_handoff(session=session, handoff_id=handoff.id, collector="lotte", outcome="debt_help")
     assert group() == "unable"
     changes = list_profile_changes(session=session, debtor_id=debtor.id)
     assert [(c.previous_group, c.group) for c in changes] == [
-        (None, "no_information"), ("no_information", "unwilling"), ("unwilling", "unable"),
-    ]  # fmt: skip
+        (None, "no_information"),
+        ("no_information", "unwilling"),
+        ("unwilling", "unable"),
+    ]
     assert changes[-1].reasons[0].startswith("hardship reported on ")
     assert "(job loss)" in changes[-1].reasons[0]
 
@@ -155,13 +189,19 @@ def test_a_payment_makes_a_late_payer_willing_and_able(session: Session) -> None
         "no_information"
     )
     # paid 20 days after the due date: all paid, and not late_days late on average
-    book_payment(session=session, debtor=debtor, amount=Decimal("150.00"),
-                 received_at=at(TODAY - dt.timedelta(days=10)))  # fmt: skip
+    book_payment(
+        session=session,
+        debtor=debtor,
+        amount=Decimal("150.00"),
+        received_at=at(TODAY - dt.timedelta(days=10)),
+    )
     view = current_profile(session=session, debtor_id=debtor.id, today=TODAY)
     assert view.group == "willing_and_able"
     assert view.reasons[:3] == (
-        "all invoices paid", "0 of 1 invoice paid on time", "average 20 days late"
-    )  # fmt: skip
+        "all invoices paid",
+        "0 of 1 invoice paid on time",
+        "average 20 days late",
+    )
 
 
 def test_an_unknown_debtor_is_not_found(session: Session) -> None:
@@ -174,19 +214,25 @@ def test_refresh_and_the_listing_recompute_every_debtor(session: Session) -> Non
     promise(session, late, "broken", 20)
     promise(session, late, "broken", 5)
     good = make_debtor(session, "G-1", **{"F-G1": "100.00"})
-    book_payment(session=session, debtor=good, amount=Decimal("100.00"),
-                 received_at=at(TODAY - dt.timedelta(days=31)))  # fmt: skip
+    book_payment(
+        session=session,
+        debtor=good,
+        amount=Decimal("100.00"),
+        received_at=at(TODAY - dt.timedelta(days=31)),
+    )
     assert refresh_profiles(session=session, policy=POLICY, today=TODAY) >= 2
     assert refresh_profiles(session=session, policy=POLICY, today=TODAY) == 0
     rows = list_debtor_profiles(session=session, policy=POLICY, today=TODAY)
     mine = [r for r in rows if r.debtor.reference in ("L-1", "G-1")]
     # highest risk first
     assert [(r.debtor.reference, r.profile.group, r.profile.risk) for r in mine] == [
-        ("L-1", "unwilling", "high"), ("G-1", "willing_and_able", "low"),
-    ]  # fmt: skip
+        ("L-1", "unwilling", "high"),
+        ("G-1", "willing_and_able", "low"),
+    ]
     assert mine[0].balance == Decimal("900.00") and mine[1].balance == Decimal("0.00")
-    unwilling = list_debtor_profiles(session=session, policy=POLICY, today=TODAY,
-                                     group="unwilling", risk="high")  # fmt: skip
+    unwilling = list_debtor_profiles(
+        session=session, policy=POLICY, today=TODAY, group="unwilling", risk="high"
+    )
     assert "L-1" in [r.debtor.reference for r in unwilling]
     assert all(r.profile.group == "unwilling" for r in unwilling)
     with pytest.raises(InvalidInput):
@@ -216,18 +262,26 @@ def test_the_channel_the_debtor_answers_on_becomes_the_preferred_channel(
 # --- credit information and business attributes --------------------------------------------
 def test_credit_information_is_stored_checked_and_changes_the_profile(session: Session) -> None:
     debtor = make_debtor(session)
-    set_credit_info(session=session, debtor_id=debtor.id, score=72, flag="Debt restructuring",
-                    source="creditsafe")  # fmt: skip
+    set_credit_info(
+        session=session,
+        debtor_id=debtor.id,
+        score=72,
+        flag="Debt restructuring",
+        source="creditsafe",
+    )
     assert (debtor.credit_score, debtor.credit_flag, debtor.credit_source) == (
-        72, "debt_restructuring", "creditsafe"
-    )  # fmt: skip
+        72,
+        "debt_restructuring",
+        "creditsafe",
+    )
     assert debtor.credit_updated_at is not None
     view = current_profile(session=session, debtor_id=debtor.id, policy=POLICY, today=TODAY)
     assert view.group == "unable" and view.reasons[0] == "external credit flag: debt_restructuring"
     for score in (-1, 101, True):
         with pytest.raises(InvalidInput):
-            set_credit_info(session=session, debtor_id=debtor.id, score=score, flag=None,
-                            source=None)  # fmt: skip
+            set_credit_info(
+                session=session, debtor_id=debtor.id, score=score, flag=None, source=None
+            )
     with pytest.raises(InvalidInput):
         set_credit_info(session=session, debtor_id=debtor.id, score=None, flag="no!", source=None)
     with pytest.raises(NotFound):
@@ -240,8 +294,13 @@ def test_credit_information_is_stored_checked_and_changes_the_profile(session: S
 
 def test_business_attributes_change_only_what_is_given(session: Session) -> None:
     debtor = make_debtor(session)
-    set_business_attributes(session=session, debtor_id=debtor.id, kind="Business",
-                            industry=" Construction ", country="nl")  # fmt: skip
+    set_business_attributes(
+        session=session,
+        debtor_id=debtor.id,
+        kind="Business",
+        industry=" Construction ",
+        country="nl",
+    )
     assert (debtor.kind, debtor.industry, debtor.country) == ("business", "construction", "NL")
     set_business_attributes(session=session, debtor_id=debtor.id, country="BE")
     assert (debtor.kind, debtor.industry, debtor.country) == ("business", "construction", "BE")
@@ -261,16 +320,22 @@ kl-2291,88,,consumer,,BE
 
 def test_a_good_file_is_imported_and_the_profiles_recomputed(session: Session) -> None:
     anna, mark = make_debtor(session), make_debtor(session, "KL-2291")
-    result = import_credit_text(session=session, text=GOOD, source="csv:test.csv",
-                                policy=POLICY, today=TODAY)  # fmt: skip
+    result = import_credit_text(
+        session=session, text=GOOD, source="csv:test.csv", policy=POLICY, today=TODAY
+    )
     assert result.ok and result.imported == ["48213907", "KL-2291"]
     assert (anna.credit_score, anna.credit_flag, anna.credit_source) == (
-        35, "payment_arrears", "csv:test.csv"
-    )  # fmt: skip
+        35,
+        "payment_arrears",
+        "csv:test.csv",
+    )
     assert (anna.kind, anna.industry, anna.country) == ("business", "construction", "NL")
     assert (mark.credit_score, mark.credit_flag, mark.kind, mark.country) == (
-        88, None, "consumer", "BE"
-    )  # fmt: skip
+        88,
+        None,
+        "consumer",
+        "BE",
+    )
     assert anna.profile_risk == "high"
     assert "external credit flag: payment_arrears" in anna.profile_reasons
     assert mark.profile_group == "no_information"
@@ -327,8 +392,9 @@ def test_a_column_left_out_is_kept_and_an_empty_cell_clears(session: Session) ->
     debtor = make_debtor(session)
     set_credit_info(session=session, debtor_id=debtor.id, score=50, flag="fraud", source="a")
     set_business_attributes(session=session, debtor_id=debtor.id, kind="business", country="NL")
-    result = import_credit_text(session=session, text="reference,credit_flag,kind\n48213907,,\n",
-                                source="b", today=TODAY)  # fmt: skip
+    result = import_credit_text(
+        session=session, text="reference,credit_flag,kind\n48213907,,\n", source="b", today=TODAY
+    )
     assert result.ok
     assert (debtor.credit_score, debtor.credit_flag, debtor.credit_source) == (50, None, "b")
     assert (debtor.kind, debtor.country) == (None, "NL")
@@ -336,8 +402,9 @@ def test_a_column_left_out_is_kept_and_an_empty_cell_clears(session: Session) ->
 
 def test_a_dry_run_checks_and_changes_nothing(session: Session) -> None:
     debtor = make_debtor(session)
-    result = import_credit_text(session=session, text="reference,credit_score\n48213907,40\n",
-                                source="x", dry_run=True)  # fmt: skip
+    result = import_credit_text(
+        session=session, text="reference,credit_score\n48213907,40\n", source="x", dry_run=True
+    )
     assert result.ok and result.rows == 1 and result.imported == []
     assert debtor.credit_score is None
 
@@ -403,5 +470,13 @@ def test_the_demo_debtors_show_all_five_groups_with_their_balances_unchanged(
         expected = sum(Decimal(i[1]) for i in invoices) - Decimal(paid or 0)
         assert get_open_balance(session=session, debtor_id=debtor.id) == expected
     assert demo_table(session=session).splitlines()[0].split() == [
-        "customer", "no.", "name", "lang", "date", "of", "birth", "postcode", "balance",
-    ]  # fmt: skip
+        "customer",
+        "no.",
+        "name",
+        "lang",
+        "date",
+        "of",
+        "birth",
+        "postcode",
+        "balance",
+    ]

@@ -8,29 +8,37 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from receivables.conversations import add_message, get_or_create_conversation, list_messages
-from receivables.debtors import create_debtor, find_debtor_by_reference
+from receivables.accounts.debtors import create_debtor, find_debtor_by_reference
+from receivables.accounts.invoices import create_invoice, get_open_balance, list_open_invoices
+from receivables.common.redaction import CARD_PLACEHOLDER
+from receivables.conversations.service import add_message, get_or_create_conversation, list_messages
 from receivables.errors import Conflict, InvalidInput
-from receivables.handoffs import create_handoff, list_handoffs
-from receivables.invoices import create_invoice, get_open_balance, list_open_invoices
+from receivables.handoffs.service import create_handoff, list_handoffs
 from receivables.models import Debtor
-from receivables.payments import book_payment
-from receivables.redaction import CARD_PLACEHOLDER
-from receivables.verification import SecondFactor, verify_identity
+from receivables.payments.booking import book_payment
+from receivables.verification.service import SecondFactor, verify_identity
 
 TODAY = dt.date(2026, 11, 23)
 
 
 def debtor_with_invoices(session: Session, reference: str = "48213907") -> Debtor:
     debtor = create_debtor(
-        session=session, reference=reference, name="Anna de Vries",
-        date_of_birth=dt.date(1985, 3, 12), postcode="1012 ab", language="nl",
-    )  # fmt: skip
+        session=session,
+        reference=reference,
+        name="Anna de Vries",
+        date_of_birth=dt.date(1985, 3, 12),
+        postcode="1012 ab",
+        language="nl",
+    )
     for number, amount, due in (("F-2", "89.95", 30), ("F-1", "150.00", 10)):
         create_invoice(
-            session=session, debtor=debtor, number=f"{number}-{reference}", amount=Decimal(amount),
-            issue_date=TODAY - dt.timedelta(days=60), due_date=TODAY - dt.timedelta(days=60 - due),
-        )  # fmt: skip
+            session=session,
+            debtor=debtor,
+            number=f"{number}-{reference}",
+            amount=Decimal(amount),
+            issue_date=TODAY - dt.timedelta(days=60),
+            due_date=TODAY - dt.timedelta(days=60 - due),
+        )
     return debtor
 
 
@@ -64,11 +72,23 @@ def test_duplicates_and_bad_invoices_are_refused(session: Session) -> None:
     with pytest.raises(Conflict):
         create_debtor(session=session, reference="48213907", name="Someone")
     with pytest.raises(Conflict):
-        create_invoice(session=session, debtor=debtor, number="f-1-48213907", amount=Decimal("1"),
-                       issue_date=TODAY, due_date=TODAY)  # fmt: skip
+        create_invoice(
+            session=session,
+            debtor=debtor,
+            number="f-1-48213907",
+            amount=Decimal("1"),
+            issue_date=TODAY,
+            due_date=TODAY,
+        )
     with pytest.raises(InvalidInput):
-        create_invoice(session=session, debtor=debtor, number="X-1", amount=Decimal("1"),
-                       issue_date=TODAY, due_date=TODAY - dt.timedelta(days=1))  # fmt: skip
+        create_invoice(
+            session=session,
+            debtor=debtor,
+            number="X-1",
+            amount=Decimal("1"),
+            issue_date=TODAY,
+            due_date=TODAY - dt.timedelta(days=1),
+        )
 
 
 def test_a_debtor_is_found_by_customer_or_invoice_number(session: Session) -> None:
@@ -112,8 +132,12 @@ def test_handoff_is_created_once_and_queued_senior_first(session: Session) -> No
 def test_messages_after_an_id_and_card_numbers_redacted(session: Session) -> None:
     conversation = get_or_create_conversation(session=session, conversation_id="c-m")
     first = add_message(session=session, conversation=conversation, sender="debtor", text="hoi")
-    add_message(session=session, conversation=conversation, sender="debtor",
-                text="mijn kaart is 4111 1111 1111 1111")  # fmt: skip
+    add_message(
+        session=session,
+        conversation=conversation,
+        sender="debtor",
+        text="mijn kaart is 4111 1111 1111 1111",
+    )
     later = list_messages(session=session, conversation_id="c-m", after=first.id)
     assert len(later) == 1
     assert "4111" not in later[0].text and CARD_PLACEHOLDER in later[0].text

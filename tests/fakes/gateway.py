@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from api.main import create_app
-from api.settings import Settings
 from receivables.migrate import upgrade
+from receivables.settings import Settings
 
 PUBLIC_URL = "https://settle.example.com"
 
@@ -21,9 +21,15 @@ def make_client(tmp_path: Path, rasa_url: str, **channel_settings: Any) -> TestC
     url = f"sqlite:///{tmp_path / 'channels.db'}"
     upgrade(url)
     settings = Settings(
-        database_url=url, admin_token="secret-admin", rasa_url=rasa_url, actions_url=rasa_url,
-        rasa_token="t", rasa_timeout=5, public_url=PUBLIC_URL, **channel_settings,
-    )  # fmt: skip
+        database_url=url,
+        admin_token="secret-admin",
+        rasa_url=rasa_url,
+        actions_url=rasa_url,
+        rasa_token="t",
+        rasa_timeout=5,
+        public_url=PUBLIC_URL,
+        **channel_settings,
+    )
     return TestClient(create_app(settings))
 
 

@@ -58,8 +58,13 @@ def _result(method: str, params: dict[str, Any], number: int) -> Any:
         return BOT_USER
     if method == "sendMessage":
         chat = {"id": int(params["chat_id"]), "type": "private"}
-        return {"message_id": number, "date": int(time.time()), "chat": chat,
-                "from": BOT_USER, "text": params.get("text", "")}  # fmt: skip
+        return {
+            "message_id": number,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": params.get("text", ""),
+        }
     return True
 
 
@@ -69,8 +74,9 @@ def _handler(fake: FakeTelegram) -> type[Handler]:
             prefix, _, method = self.path.lstrip("/").partition("/")
             params = _parameters(self.headers.get("Content-Type", ""), self.body())
             if prefix != f"bot{fake.token}":
-                return self.answer(401, {"ok": False, "error_code": 401,
-                                         "description": "Unauthorized"})  # fmt: skip
+                return self.answer(
+                    401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                )
             with fake.lock:
                 failure = fake.failures.pop(0) if fake.failures else None
                 if failure is None:
@@ -78,11 +84,18 @@ def _handler(fake: FakeTelegram) -> type[Handler]:
                     number = len(fake.calls)
             if failure is not None:
                 extra = {"parameters": {"retry_after": 0}} if failure == 429 else {}
-                return self.answer(failure, {"ok": False, "error_code": failure,
-                                             "description": "failed", **extra})  # fmt: skip
+                return self.answer(
+                    failure, {"ok": False, "error_code": failure, "description": "failed", **extra}
+                )
             if method == "sendMessage" and not params.get("text"):
-                return self.answer(400, {"ok": False, "error_code": 400,
-                                         "description": "Bad Request: message text is empty"})  # fmt: skip
+                return self.answer(
+                    400,
+                    {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": "Bad Request: message text is empty",
+                    },
+                )
             self.answer(200, {"ok": True, "result": _result(method, params, number)})
 
     return TelegramHandler

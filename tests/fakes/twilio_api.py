@@ -61,13 +61,22 @@ def _handler(fake: FakeTwilio) -> type[Handler]:
                 return self.answer(failure, {"code": code, "message": "failed", "status": failure})
             if "To" not in form or not ("Body" in form or "ContentSid" in form):
                 return self.answer(400, {"code": 21602, "message": "Body required", "status": 400})
-            self.answer(201, {
-                "sid": f"SM{number:032d}", "account_sid": fake.account_sid, "to": form["To"],
-                "from": form.get("From"), "body": form.get("Body", ""), "status": "queued",
-                "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
-                "date_created": "Thu, 12 Mar 2026 10:00:00 +0000",
-                "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/SM{number:032d}.json",
-            })  # fmt: skip
+            self.answer(
+                201,
+                {
+                    "sid": f"SM{number:032d}",
+                    "account_sid": fake.account_sid,
+                    "to": form["To"],
+                    "from": form.get("From"),
+                    "body": form.get("Body", ""),
+                    "status": "queued",
+                    "num_segments": "1",
+                    "direction": "outbound-api",
+                    "api_version": "2010-04-01",
+                    "date_created": "Thu, 12 Mar 2026 10:00:00 +0000",
+                    "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/SM{number:032d}.json",
+                },
+            )
 
     return TwilioHandler
 

@@ -6,11 +6,27 @@ import xml.etree.ElementTree as ET
 
 # what each element may contain (Twilio's TwiML for Programmable Voice)
 ALLOWED = {
-    "Response": {"Say", "Play", "Gather", "Dial", "Record", "Redirect", "Hangup", "Pause",
-                 "Reject", "Enqueue", "Leave", "Connect", "Refer", "Pay", "Start", "Stop"},
+    "Response": {
+        "Say",
+        "Play",
+        "Gather",
+        "Dial",
+        "Record",
+        "Redirect",
+        "Hangup",
+        "Pause",
+        "Reject",
+        "Enqueue",
+        "Leave",
+        "Connect",
+        "Refer",
+        "Pay",
+        "Start",
+        "Stop",
+    },
     "Gather": {"Say", "Play", "Pause"},
     "Dial": {"Number", "Client", "Conference", "Queue", "Sip", "Sim", "Application"},
-}  # fmt: skip
+}
 TEXT_ONLY = {"Say", "Play", "Redirect", "Number", "Hangup", "Record", "Pause"}
 
 

@@ -9,14 +9,15 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from receivables.dates import format_date
+from receivables.common.dates import format_date
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 
 pytestmark = pytest.mark.integration
 
 
-def verified(api: httpx.Client, admin: httpx.Client, language: str, amount: str,
-             ask: str) -> tuple[str, dict, dict]:  # fmt: skip
+def verified(
+    api: httpx.Client, admin: httpx.Client, language: str, amount: str, ask: str
+) -> tuple[str, dict, dict]:
     debtor = create_debtor(admin, language=language, invoices=[("F-1", amount)])
     conversation = new_conversation()
     say(api, conversation, ask)
@@ -32,8 +33,9 @@ def plans(admin: httpx.Client, debtor: dict) -> list[dict]:
 def test_a_plan_inside_policy_is_offered_confirmed_and_stored(
     api: httpx.Client, admin: httpx.Client
 ) -> None:
-    conversation, debtor, offer = verified(api, admin, "nl", "600.00",
-                                           "kan ik in 3 termijnen betalen?")  # fmt: skip
+    conversation, debtor, offer = verified(
+        api, admin, "nl", "600.00", "kan ik in 3 termijnen betalen?"
+    )
     assert "€ 200,00" in texts(offer) and "vastleggen" in texts(offer)
     assert plans(admin, debtor) == []
     agreed = say(api, conversation, "ja, akkoord")
@@ -50,8 +52,9 @@ def test_a_plan_inside_policy_is_offered_confirmed_and_stored(
 def test_beyond_the_maximum_gets_a_counter_offer_and_nothing_is_stored_before_yes(
     api: httpx.Client, admin: httpx.Client
 ) -> None:
-    conversation, debtor, offer = verified(api, admin, "en", "1250.00",
-                                           "can I pay in 12 installments?")  # fmt: skip
+    conversation, debtor, offer = verified(
+        api, admin, "en", "1250.00", "can I pay in 12 installments?"
+    )
     assert "6 monthly installments of €208.34" in texts(offer)
     assert plans(admin, debtor) == []
     say(api, conversation, "yes please")
@@ -73,7 +76,10 @@ def test_a_promise_for_next_friday_is_stored_for_that_date(
     say(api, conversation, "ja")
     [promise] = admin.get(f"/api/v1/debtors/{debtor['id']}").json()["promises"]
     assert (promise["date"], promise["amount"], promise["status"]) == (
-        friday.isoformat(), "180.00", "open")  # fmt: skip
+        friday.isoformat(),
+        "180.00",
+        "open",
+    )
 
 
 def test_a_promise_too_far_ahead_is_refused_with_the_latest_date(

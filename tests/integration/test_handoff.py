@@ -31,21 +31,45 @@ def handoff_of(admin: httpx.Client, conversation: str) -> dict:
 @pytest.mark.parametrize(
     ("language", "amount", "message", "reason", "level", "expected"),
     [
-        ("nl", "180.00", "ik ben mijn baan kwijt en kan dit echt niet betalen", "cannot_pay",
-         "junior", "collega"),
+        (
+            "nl",
+            "180.00",
+            "ik ben mijn baan kwijt en kan dit echt niet betalen",
+            "cannot_pay",
+            "junior",
+            "collega",
+        ),
         ("en", "3200.00", "I lost my job and I have no money", "cannot_pay", "senior", "colleague"),
-        ("nl", "3100.00", "deze factuur klopt niet, ik heb dit nooit besteld", "dispute", "senior",
-         "collega"),
+        (
+            "nl",
+            "3100.00",
+            "deze factuur klopt niet, ik heb dit nooit besteld",
+            "dispute",
+            "senior",
+            "collega",
+        ),
         ("en", "95.00", "the amount on this invoice is wrong", "dispute", "junior", "colleague"),
         ("nl", "75.00", "ik wil een medewerker spreken", "requested_human", "junior", "collega"),
-        ("en", "2600.00", "can I talk to a real person please", "requested_human", "senior",
-         "colleague"),
+        (
+            "en",
+            "2600.00",
+            "can I talk to a real person please",
+            "requested_human",
+            "senior",
+            "colleague",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_reason_is_handed_off_with_its_level(
-    api: httpx.Client, admin: httpx.Client, language: str, amount: str, message: str,
-    reason: str, level: str, expected: str,
-) -> None:  # fmt: skip
+    api: httpx.Client,
+    admin: httpx.Client,
+    language: str,
+    amount: str,
+    message: str,
+    reason: str,
+    level: str,
+    expected: str,
+) -> None:
     conversation, debtor = verify(api, admin, language, amount)
     reply = say(api, conversation, message)
     assert reply["state"] == "waiting" and expected in texts(reply).lower()
@@ -60,16 +84,31 @@ def test_each_reason_is_handed_off_with_its_level(
 @pytest.mark.parametrize(
     ("language", "ask", "reply", "after_release", "answer"),
     [
-        ("nl", "ik wil met een mens praten", "Goedemiddag, u spreekt met Eva. Waarmee kan ik helpen?",
-         "hoeveel moet ik nog betalen?", "€ 180,00"),
-        ("en", "I want to talk to a person", "Hello, this is Eva. How can I help?",
-         "how much do I owe?", "€180.00"),
+        (
+            "nl",
+            "ik wil met een mens praten",
+            "Goedemiddag, u spreekt met Eva. Waarmee kan ik helpen?",
+            "hoeveel moet ik nog betalen?",
+            "€ 180,00",
+        ),
+        (
+            "en",
+            "I want to talk to a person",
+            "Hello, this is Eva. How can I help?",
+            "how much do I owe?",
+            "€180.00",
+        ),
     ],
-)  # fmt: skip
+)
 def test_silent_while_handed_off_then_back_to_the_bot(
-    api: httpx.Client, admin: httpx.Client, language: str, ask: str, reply: str,
-    after_release: str, answer: str,
-) -> None:  # fmt: skip
+    api: httpx.Client,
+    admin: httpx.Client,
+    language: str,
+    ask: str,
+    reply: str,
+    after_release: str,
+    answer: str,
+) -> None:
     conversation, _ = verify(api, admin, language, "180.00")
     assert say(api, conversation, ask)["state"] == "waiting"
     handoff = handoff_of(admin, conversation)

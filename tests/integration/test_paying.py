@@ -21,18 +21,38 @@ def last_id(reply: dict) -> int:
 @pytest.mark.parametrize(
     ("language", "ask", "again", "dob", "amount", "confirmation", "paid_check"),
     [
-        ("nl", "ik wil nu betalen", "stuur mij nog een keer de betaallink", "12-03-1985",
-         "€ 239,95", "We hebben € 239,95 ontvangen, dank u wel.", "ik heb net betaald, is het binnen?"),
-        ("en", "I want to pay now", "can you send me the payment link again", "12 March 1985",
-         "€239.95", "We received €239.95, thank you.", "i just paid, did it arrive?"),
+        (
+            "nl",
+            "ik wil nu betalen",
+            "stuur mij nog een keer de betaallink",
+            "12-03-1985",
+            "€ 239,95",
+            "We hebben € 239,95 ontvangen, dank u wel.",
+            "ik heb net betaald, is het binnen?",
+        ),
+        (
+            "en",
+            "I want to pay now",
+            "can you send me the payment link again",
+            "12 March 1985",
+            "€239.95",
+            "We received €239.95, thank you.",
+            "i just paid, did it arrive?",
+        ),
     ],
-)  # fmt: skip
+)
 def test_pay_the_balance_through_the_link(
-    api: httpx.Client, admin: httpx.Client, language: str, ask: str, again: str, dob: str,
-    amount: str, confirmation: str, paid_check: str,
-) -> None:  # fmt: skip
-    debtor = create_debtor(admin, language=language,
-                           invoices=[("F-1", "150.00"), ("F-2", "89.95")])  # fmt: skip
+    api: httpx.Client,
+    admin: httpx.Client,
+    language: str,
+    ask: str,
+    again: str,
+    dob: str,
+    amount: str,
+    confirmation: str,
+    paid_check: str,
+) -> None:
+    debtor = create_debtor(admin, language=language, invoices=[("F-1", "150.00"), ("F-2", "89.95")])
     conversation = new_conversation()
     first = say(api, conversation, ask)
     assert not LINK.search(texts(first))  # nothing before verification

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.integration
 
 def unable_debtor(admin: httpx.Client) -> dict:
     debtor = create_debtor(admin, language="nl", invoices=[("F-1", "200.00")])
-    read = admin.put(f"/api/v1/debtors/{debtor['id']}/credit",
-                     json={"score": 35, "flag": "debt_restructuring", "source": "test"})  # fmt: skip
+    read = admin.put(
+        f"/api/v1/debtors/{debtor['id']}/credit",
+        json={"score": 35, "flag": "debt_restructuring", "source": "test"},
+    )
     assert read.status_code == 200, read.text
     assert read.json()["profile"]["group"] == "unable"
     return debtor
@@ -27,10 +29,13 @@ def unwilling_debtor(api: httpx.Client, admin: httpx.Client) -> dict:
     say(api, conversation, debtor["reference"])
     say(api, conversation, "3512 JK")
     assert say(api, conversation, "deze factuur klopt niet")["state"] == "waiting"
-    [handoff] = [h for h in admin.get("/api/v1/handoffs").json()
-                 if h["conversation_id"] == conversation]  # fmt: skip
-    resolved = admin.post(f"/api/v1/handoffs/{handoff['id']}/resolve",
-                          json={"outcome": "dispute_rejected", "note": "geleverd en getekend"})  # fmt: skip
+    [handoff] = [
+        h for h in admin.get("/api/v1/handoffs").json() if h["conversation_id"] == conversation
+    ]
+    resolved = admin.post(
+        f"/api/v1/handoffs/{handoff['id']}/resolve",
+        json={"outcome": "dispute_rejected", "note": "geleverd en getekend"},
+    )
     assert resolved.status_code == 200, resolved.text
     read = admin.get(f"/api/v1/debtors/{debtor['id']}").json()
     assert read["profile"]["group"] == "unwilling", read["profile"]
@@ -48,8 +53,9 @@ def test_same_balance_different_profiles(api: httpx.Client, admin: httpx.Client)
         first = say(api, conversation, "3512 JK")
         escalated = say(api, conversation, "ik kan dit echt niet betalen, ik heb geen geld")
         assert escalated["state"] == "waiting"
-        [handoff] = [h for h in admin.get("/api/v1/handoffs").json()
-                     if h["conversation_id"] == conversation]  # fmt: skip
+        [handoff] = [
+            h for h in admin.get("/api/v1/handoffs").json() if h["conversation_id"] == conversation
+        ]
         replies[name] = (texts(first), handoff)
 
     unable_text, unable_handoff = replies["unable"]

@@ -15,8 +15,13 @@ from channels.twilio_signature import public_url, verify
 
 # Twilio's documented example (docs "Webhooks security"): auth token 12345
 DOC_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
-DOC_PARAMS = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
-              "From": "+12349013030", "To": "+18005551212"}  # fmt: skip
+DOC_PARAMS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+12349013030",
+    "Digits": "1234",
+    "From": "+12349013030",
+    "To": "+18005551212",
+}
 DOC_SIGNATURE = "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
 
 
@@ -65,16 +70,23 @@ def test_public_url_is_the_configured_one() -> None:
 
 
 def test_parse_whatsapp_and_sms() -> None:
-    message = whatsapp.parse({"MessageSid": "SM1", "From": "whatsapp:+31612345678",
-                              "To": "whatsapp:+3197010200300", "Body": "  Wat is mijn saldo? "})  # fmt: skip
+    message = whatsapp.parse(
+        {
+            "MessageSid": "SM1",
+            "From": "whatsapp:+31612345678",
+            "To": "whatsapp:+3197010200300",
+            "Body": "  Wat is mijn saldo? ",
+        }
+    )
     assert message is not None
     assert (message.channel, message.conversation_id) == ("whatsapp", "whatsapp:+31612345678")
     assert (message.delivery_id, message.text) == ("SM1", "Wat is mijn saldo?")
     assert message.hint == {"phone": "+31612345678"}
     sms = whatsapp.parse({"SmsMessageSid": "SM2", "From": "+31612345678", "Body": "hoi"})
     assert sms is not None and sms.conversation_id == "sms:+31612345678"
-    tapped = whatsapp.parse({"MessageSid": "SM3", "From": "whatsapp:+316", "Body": "Ja",
-                             "ButtonPayload": "/affirm"})  # fmt: skip
+    tapped = whatsapp.parse(
+        {"MessageSid": "SM3", "From": "whatsapp:+316", "Body": "Ja", "ButtonPayload": "/affirm"}
+    )
     assert tapped is not None and tapped.text == "/affirm"
 
 
@@ -101,9 +113,18 @@ def test_buttons_become_numbered_options() -> None:
 
 @pytest.mark.parametrize(
     ("text", "payload"),
-    [("2", "/ask_invoices"), (" 1 ", "/ask_balance"), ("2.", "/ask_invoices"), ("1)", "/ask_balance"),
-     ("3", None), ("0", None), ("12", None), ("48213907", None), ("twee", None)],
-)  # fmt: skip
+    [
+        ("2", "/ask_invoices"),
+        (" 1 ", "/ask_balance"),
+        ("2.", "/ask_invoices"),
+        ("1)", "/ask_balance"),
+        ("3", None),
+        ("0", None),
+        ("12", None),
+        ("48213907", None),
+        ("twee", None),
+    ],
+)
 def test_a_number_picks_an_option(text: str, payload: str | None) -> None:
     assert choose_option(text, BUTTONS) == payload
     assert choose_option(text, ()) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.channel_senders import channels_on
-from api.settings import Settings
+from receivables.settings import Settings
 
 
 def test_only_the_web_chat_without_settings() -> None:
@@ -13,7 +13,12 @@ def test_only_the_web_chat_without_settings() -> None:
 def test_each_channel_needs_all_of_its_settings() -> None:
     twilio = {"twilio_auth_token": "t", "twilio_account_sid": "AC1"}
     assert channels_on(Settings(**twilio, twilio_whatsapp_from="+3197010200300")) == [
-        "web chat", "WhatsApp", "voice"]  # fmt: skip
+        "web chat",
+        "WhatsApp",
+        "voice",
+    ]
     assert channels_on(Settings(telegram_token="123:abc")) == ["web chat"]
     assert channels_on(Settings(telegram_token="123:abc", telegram_secret="s")) == [
-        "web chat", "Telegram"]  # fmt: skip
+        "web chat",
+        "Telegram",
+    ]

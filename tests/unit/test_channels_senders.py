@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.channel_senders import FAILED, ChannelSenders
 from api.outbound import Outbound, OutboundMessage
 from channels.base import DeliveryError, Reply
-from receivables.audit import list_events
-from receivables.conversations import add_message, get_or_create_conversation
+from receivables.audit.events import list_events
+from receivables.conversations.service import add_message, get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.migrate import upgrade
 from receivables.models import Message, utcnow
@@ -54,8 +54,12 @@ def sessions(tmp_path: Path) -> sessionmaker[Session]:
     return make_session_factory(make_engine(url))
 
 
-def stored(sessions: sessionmaker[Session], conversation_id: str, text: str,
-           age: dt.timedelta = dt.timedelta(0)) -> OutboundMessage:  # fmt: skip
+def stored(
+    sessions: sessionmaker[Session],
+    conversation_id: str,
+    text: str,
+    age: dt.timedelta = dt.timedelta(0),
+) -> OutboundMessage:
     with session_scope(sessions) as session:
         conversation = get_or_create_conversation(
             session=session, conversation_id=conversation_id, channel=conversation_id.split(":")[0]
@@ -67,13 +71,15 @@ def stored(sessions: sessionmaker[Session], conversation_id: str, text: str,
         return OutboundMessage(message.id, message.text, [])
 
 
-def senders_with(sessions: sessionmaker[Session], channel: ScriptedChannel,
-                 waits: list[float]) -> ChannelSenders:  # fmt: skip
+def senders_with(
+    sessions: sessionmaker[Session], channel: ScriptedChannel, waits: list[float]
+) -> ChannelSenders:
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    return ChannelSenders(sessions=sessions, channels=[channel], attempts=4, backoff=0.5,
-                          sleep=sleep)  # fmt: skip
+    return ChannelSenders(
+        sessions=sessions, channels=[channel], attempts=4, backoff=0.5, sleep=sleep
+    )
 
 
 def test_transient_failures_are_retried_with_backoff(sessions: sessionmaker[Session]) -> None:
@@ -84,14 +90,21 @@ def test_transient_failures_are_retried_with_backoff(sessions: sessionmaker[Sess
     assert channel.tries == 3 and waits == [0.5, 1.0]
     ((address, reply),) = channel.sent
     assert (address, reply.text, reply.language, reply.message_id) == (
-        "42", "We received €50.00, thank you.", "en", message.id)  # fmt: skip
+        "42",
+        "We received €50.00, thank you.",
+        "en",
+        message.id,
+    )
 
 
 def test_the_platforms_retry_after_is_honoured(sessions: sessionmaker[Session]) -> None:
     channel = ScriptedChannel("telegram", [DeliveryError("429", retry_after=3.0)])
     waits: list[float] = []
-    asyncio.run(senders_with(sessions, channel, waits).push(
-        "telegram:42", [stored(sessions, "telegram:42", "hi")]))  # fmt: skip
+    asyncio.run(
+        senders_with(sessions, channel, waits).push(
+            "telegram:42", [stored(sessions, "telegram:42", "hi")]
+        )
+    )
     assert waits == [3.0] and len(channel.sent) == 1
 
 
@@ -129,7 +142,9 @@ def test_whatsapp_window(sessions: sessionmaker[Session]) -> None:
     asyncio.run(senders.push("whatsapp:+31611111111", [fresh]))
     asyncio.run(senders.push("whatsapp:+31622222222", [old]))
     assert [(a, r.outside_window) for a, r in channel.sent] == [
-        ("+31611111111", False), ("+31622222222", True)]  # fmt: skip
+        ("+31611111111", False),
+        ("+31622222222", True),
+    ]
 
 
 def test_only_configured_channels_are_registered(sessions: sessionmaker[Session]) -> None:

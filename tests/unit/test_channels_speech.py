@@ -34,13 +34,16 @@ from channels.spoken_numbers import (
         (1001, "duizend één", "one thousand one"),
         (1234, "duizend tweehonderdvierendertig", "one thousand two hundred thirty-four"),
         (2000, "tweeduizend", "two thousand"),
-        (12345, "twaalfduizend driehonderdvijfenveertig",
-         "twelve thousand three hundred forty-five"),
+        (
+            12345,
+            "twaalfduizend driehonderdvijfenveertig",
+            "twelve thousand three hundred forty-five",
+        ),
         (101000, "honderdeenduizend", "one hundred one thousand"),
         (1_000_000, "één miljoen", "one million"),
         (2_500_000, "twee miljoen vijfhonderdduizend", "two million five hundred thousand"),
     ],
-)  # fmt: skip
+)
 def test_numbers_in_words(n: int, dutch: str, english: str) -> None:
     assert number_words(n, "nl") == dutch
     assert number_words(n, "en") == english
@@ -49,15 +52,18 @@ def test_numbers_in_words(n: int, dutch: str, english: str) -> None:
 @pytest.mark.parametrize(
     ("amount", "dutch", "english"),
     [
-        ("1234.56", "duizend tweehonderdvierendertig euro en zesenvijftig cent",
-         "one thousand two hundred thirty-four euros and fifty-six cents"),
+        (
+            "1234.56",
+            "duizend tweehonderdvierendertig euro en zesenvijftig cent",
+            "one thousand two hundred thirty-four euros and fifty-six cents",
+        ),
         ("1.00", "één euro", "one euro"),
         ("0.50", "vijftig cent", "fifty cents"),
         ("2.01", "twee euro en één cent", "two euros and one cent"),
         ("0", "nul euro", "zero euros"),
         ("-3.10", "min drie euro en tien cent", "minus three euros and ten cents"),
     ],
-)  # fmt: skip
+)
 def test_amounts_in_words(amount: str, dutch: str, english: str) -> None:
     assert amount_words(Decimal(amount), "nl") == dutch
     assert amount_words(Decimal(amount), "en") == english
@@ -65,9 +71,16 @@ def test_amounts_in_words(amount: str, dutch: str, english: str) -> None:
 
 def test_ordinals_years_and_dates() -> None:
     assert [ordinal_words(n) for n in (1, 2, 3, 5, 12, 20, 21, 30, 31)] == [
-        "first", "second", "third", "fifth", "twelfth", "twentieth", "twenty-first",
-        "thirtieth", "thirty-first",
-    ]  # fmt: skip
+        "first",
+        "second",
+        "third",
+        "fifth",
+        "twelfth",
+        "twentieth",
+        "twenty-first",
+        "thirtieth",
+        "thirty-first",
+    ]
     assert year_words(1985, "nl") == "negentienhonderdvijfentachtig"
     assert year_words(1900, "nl") == "negentienhonderd"
     assert year_words(2026, "nl") == "tweeduizend zesentwintig"

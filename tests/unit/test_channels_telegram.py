@@ -14,8 +14,16 @@ CHAT = {"id": 42, "type": "private", "first_name": "Mark"}
 
 
 def message_update(update_id: int, **message: Any) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1773309600,
-                                                "chat": CHAT, "from": USER, **message}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1773309600,
+            "chat": CHAT,
+            "from": USER,
+            **message,
+        },
+    }
 
 
 def test_secret_token_compared_exactly() -> None:
@@ -39,9 +47,16 @@ def test_start_greets_in_the_app_language() -> None:
 
 
 def test_callback_query() -> None:
-    update = {"update_id": 12, "callback_query": {
-        "id": "cbq-1", "from": USER, "chat_instance": "ci", "data": "/ask_balance",
-        "message": {"message_id": 5, "date": 1773309600, "chat": CHAT, "text": "Waarmee?"}}}  # fmt: skip
+    update = {
+        "update_id": 12,
+        "callback_query": {
+            "id": "cbq-1",
+            "from": USER,
+            "chat_instance": "ci",
+            "data": "/ask_balance",
+            "message": {"message_id": 5, "date": 1773309600, "chat": CHAT, "text": "Waarmee?"},
+        },
+    }
     parsed = telegram.parse(update)
     assert parsed is not None and parsed.kind == "callback" and parsed.inbound is not None
     assert (parsed.callback_query_id, parsed.inbound.text) == ("cbq-1", "/ask_balance")
@@ -49,17 +64,24 @@ def test_callback_query() -> None:
 
 
 def test_shared_contact_is_a_hint_only_when_it_is_ones_own() -> None:
-    own = telegram.parse(message_update(13, contact={
-        "phone_number": "31612345678", "first_name": "Mark", "user_id": 42}))  # fmt: skip
+    own = telegram.parse(
+        message_update(
+            13, contact={"phone_number": "31612345678", "first_name": "Mark", "user_id": 42}
+        )
+    )
     assert own is not None and own.kind == "contact" and own.phone == "+31612345678"
-    other = telegram.parse(message_update(14, contact={
-        "phone_number": "+31687654321", "first_name": "Els", "user_id": 99}))  # fmt: skip
+    other = telegram.parse(
+        message_update(
+            14, contact={"phone_number": "+31687654321", "first_name": "Els", "user_id": 99}
+        )
+    )
     assert other is not None and other.kind == "contact" and other.phone is None
 
 
 def test_what_is_not_handled() -> None:
-    photo = telegram.parse(message_update(15, photo=[
-        {"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]))  # fmt: skip
+    photo = telegram.parse(
+        message_update(15, photo=[{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}])
+    )
     assert photo is not None and photo.kind == "unsupported"
     edited = {"update_id": 16, "edited_message": message_update(16, text="x")["message"]}
     assert telegram.parse(edited) is None
@@ -70,15 +92,21 @@ def test_what_is_not_handled() -> None:
 
 def test_buttons_become_an_inline_keyboard() -> None:
     long_payload = '/inform{"debtor_reference": "' + "X" * 60 + '"}'
-    reply = Reply("Waarmee kan ik helpen?", (Button("Mijn saldo", "/ask_balance"),
-                                             Button("Lang", long_payload)), "nl", message_id=7)  # fmt: skip
+    reply = Reply(
+        "Waarmee kan ik helpen?",
+        (Button("Mijn saldo", "/ask_balance"), Button("Lang", long_payload)),
+        "nl",
+        message_id=7,
+    )
     (arguments,) = telegram.render(reply)
     assert arguments["text"] == "Waarmee kan ik helpen?"
     markup = arguments["reply_markup"]
     assert isinstance(markup, InlineKeyboardMarkup)
     rows = markup.to_dict()["inline_keyboard"]
-    assert rows == [[{"text": "Mijn saldo", "callback_data": "/ask_balance"}],
-                    [{"text": "Lang", "callback_data": "#7:1"}]]  # fmt: skip
+    assert rows == [
+        [{"text": "Mijn saldo", "callback_data": "/ask_balance"}],
+        [{"text": "Lang", "callback_data": "#7:1"}],
+    ]
 
 
 def test_share_phone_and_remove_keyboards() -> None:

@@ -24,8 +24,11 @@ def test_language_menu_in_both_languages() -> None:
 
 
 def test_prompt_speaks_buttons_as_key_options() -> None:
-    reply = Reply("Uw openstaande saldo is € 1.234,56.",
-                  (Button("Stuur mij een betaallink", "/pay"), Button("Medewerker", "/human")), "nl")  # fmt: skip
+    reply = Reply(
+        "Uw openstaande saldo is € 1.234,56.",
+        (Button("Stuur mij een betaallink", "/pay"), Button("Medewerker", "/human")),
+        "nl",
+    )
     root = parse_twiml(voice.prompt([reply], "nl", action=ACTION, silence=SILENCE, voices=VOICES))
     gather = root.find("Gather")
     assert gather is not None and gather.attrib["numDigits"] == "1"
@@ -46,11 +49,20 @@ def test_prompt_for_a_number_takes_keys_until_hash() -> None:
 
 
 def test_links_are_not_read_out() -> None:
-    reply = Reply("Here is your secure payment link for €50.00:\nhttps://s.example/pay/tok\n"
-                  "You can pay with iDEAL. 💶", language="en")  # fmt: skip
+    reply = Reply(
+        "Here is your secure payment link for €50.00:\nhttps://s.example/pay/tok\n"
+        "You can pay with iDEAL. 💶",
+        language="en",
+    )
     assert voice.links_in([reply]) == ["https://s.example/pay/tok"]
-    xml = voice.prompt([reply], "en", action=ACTION, silence=SILENCE, voices=VOICES,
-                       link_note="I've just sent you the payment link by text message.")  # fmt: skip
+    xml = voice.prompt(
+        [reply],
+        "en",
+        action=ACTION,
+        silence=SILENCE,
+        voices=VOICES,
+        link_note="I've just sent you the payment link by text message.",
+    )
     text = spoken(parse_twiml(xml))
     assert "http" not in text and "💶" not in text and "fifty euros" in text
     assert "sent you the payment link by text message" in text
@@ -63,14 +75,18 @@ def test_nothing_to_say_asks_again() -> None:
 
 def test_transfer_dials_and_leave_message_records() -> None:
     said = [Reply("Natuurlijk. Ik geef uw gesprek door aan een collega.", language="nl")]
-    root = parse_twiml(voice.transfer(said, "nl", number="+31201234567",
-                                      action="https://s.example/v/dialed", voices=VOICES))  # fmt: skip
+    root = parse_twiml(
+        voice.transfer(
+            said, "nl", number="+31201234567", action="https://s.example/v/dialed", voices=VOICES
+        )
+    )
     dial = root.find("Dial")
     assert dial is not None and dial.text == "+31201234567"
     assert dial.attrib["action"] == "https://s.example/v/dialed"
     assert "verbind u nu door" in spoken(root)
-    root = parse_twiml(voice.leave_message(said, "nl", action="https://s.example/v/recorded",
-                                           voices=VOICES))  # fmt: skip
+    root = parse_twiml(
+        voice.leave_message(said, "nl", action="https://s.example/v/recorded", voices=VOICES)
+    )
     record = root.find("Record")
     assert record is not None and record.attrib["action"] == "https://s.example/v/recorded"
     assert [e.tag for e in root] == ["Say", "Say", "Record", "Say", "Hangup"]

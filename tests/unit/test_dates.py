@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.dates import MONTH_NAMES, find_calendar_date, format_date, parse_date_of_birth
+from receivables.common.dates import (
+    MONTH_NAMES,
+    find_calendar_date,
+    format_date,
+    parse_date_of_birth,
+)
 
 TODAY = dt.date(2026, 3, 1)
 MARCH_12_1985 = dt.date(1985, 3, 12)

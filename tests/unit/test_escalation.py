@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from receivables.escalation import SummaryFacts, handoff_summary, vulnerability_flags
+from receivables.handoffs.summary import SummaryFacts, handoff_summary, vulnerability_flags
 
 
 @pytest.mark.parametrize(
@@ -27,11 +27,18 @@ def test_signs_of_vulnerability_become_flags(texts: list[str], flags: list[str])
 
 
 def test_the_summary_says_who_what_and_how_much() -> None:
-    summary = handoff_summary(SummaryFacts(
-        reason="cannot_pay", debtor_name="Anna de Vries", reference="48213907", verified=True,
-        balance=Decimal("239.95"), asked=["ik ben mijn baan kwijt"], offered=["payment link"],
-        flags=["job_loss"],
-    ))  # fmt: skip
+    summary = handoff_summary(
+        SummaryFacts(
+            reason="cannot_pay",
+            debtor_name="Anna de Vries",
+            reference="48213907",
+            verified=True,
+            balance=Decimal("239.95"),
+            asked=["ik ben mijn baan kwijt"],
+            offered=["payment link"],
+            flags=["job_loss"],
+        )
+    )
     assert summary.splitlines() == [
         "Anna de Vries (48213907), verified.",
         "Reason: cannot pay.",
@@ -43,8 +50,16 @@ def test_the_summary_says_who_what_and_how_much() -> None:
 
 
 def test_an_unverified_summary_shows_no_account_data() -> None:
-    summary = handoff_summary(SummaryFacts(
-        reason="requested_human", debtor_name=None, reference=None, verified=False,
-        balance=None, asked=["mens graag"], offered=[], flags=[],
-    ))  # fmt: skip
+    summary = handoff_summary(
+        SummaryFacts(
+            reason="requested_human",
+            debtor_name=None,
+            reference=None,
+            verified=False,
+            balance=None,
+            asked=["mens graag"],
+            offered=[],
+            flags=[],
+        )
+    )
     assert summary.startswith("Unknown debtor, NOT verified.") and "balance" not in summary

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.identifiers import (
+from receivables.common.identifiers import (
     find_reference,
     format_postcode,
     normalize_postcode,

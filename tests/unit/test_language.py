@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from receivables.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
+from receivables.common.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
 
 
 @pytest.mark.parametrize(

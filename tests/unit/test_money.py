@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.money import format_money, to_money
+from receivables.common.money import format_money, to_money
 
 
 @pytest.mark.parametrize(

@@ -11,24 +11,34 @@ import pytest
 from api.payment_flow import payment_received_text
 from payment_providers.base import PaymentRequest
 from payment_providers.mollie import mollie_amount, payment_body
+from receivables.accounts.invoices import OpenInvoice
+from receivables.common.identifiers import find_invoice_number
 from receivables.errors import NotFound
-from receivables.identifiers import find_invoice_number
-from receivables.invoices import OpenInvoice
-from receivables.payment_links import balance_target, describe, invoice_target
+from receivables.payments.links import balance_target, describe, invoice_target
 
 DUE = dt.date(2026, 11, 1)
 
 
 def invoice(id_: int, number: str, open_amount: str, status: str = "open") -> OpenInvoice:
     return OpenInvoice(
-        id=id_, number=number, amount=Decimal(open_amount), open_amount=Decimal(open_amount), currency="EUR",
-        issue_date=DUE - dt.timedelta(days=14), due_date=DUE, description=None, status=status,
-    )  # fmt: skip
+        id=id_,
+        number=number,
+        amount=Decimal(open_amount),
+        open_amount=Decimal(open_amount),
+        currency="EUR",
+        issue_date=DUE - dt.timedelta(days=14),
+        due_date=DUE,
+        description=None,
+        status=status,
+    )
 
 
 def test_the_balance_target_leaves_out_invoices_on_hold() -> None:
-    invoices = [invoice(1, "F-1", "150.00"), invoice(2, "F-2", "89.95"),
-                invoice(3, "F-3", "40.00", status="on_hold")]  # fmt: skip
+    invoices = [
+        invoice(1, "F-1", "150.00"),
+        invoice(2, "F-2", "89.95"),
+        invoice(3, "F-3", "40.00", status="on_hold"),
+    ]
     target = balance_target(invoices)
     assert target.key == "balance"
     assert target.amount == Decimal("239.95")
@@ -36,8 +46,9 @@ def test_the_balance_target_leaves_out_invoices_on_hold() -> None:
 
 
 def test_an_invoice_target_is_that_invoice_open_amount() -> None:
-    target = invoice_target([invoice(1, "F2026-0042", "150.00"), invoice(2, "F-2", "9")],
-                            "f2026-0042")  # fmt: skip
+    target = invoice_target(
+        [invoice(1, "F2026-0042", "150.00"), invoice(2, "F-2", "9")], "f2026-0042"
+    )
     assert (target.key, target.amount, target.invoice_ids) == ("invoice:1", Decimal("150.00"), [1])
     with pytest.raises(NotFound):
         invoice_target([invoice(1, "F-1", "10")], "F-9")
@@ -72,10 +83,15 @@ def test_mollie_gets_amounts_with_two_decimals_and_its_own_method_names() -> Non
     assert mollie_amount(Decimal("150"), "EUR") == {"currency": "EUR", "value": "150.00"}
     assert mollie_amount(Decimal("1234.5"), "EUR")["value"] == "1234.50"
     request = PaymentRequest(
-        amount=Decimal("89.95"), currency="EUR", description="48213907 factuur F-2",
-        redirect_url="https://pay.example/pay/abc", webhook_url="https://pay.example/payments/webhook",
-        methods=["ideal", "bank_transfer"], language="nl", metadata={"link_id": "4"},
-    )  # fmt: skip
+        amount=Decimal("89.95"),
+        currency="EUR",
+        description="48213907 factuur F-2",
+        redirect_url="https://pay.example/pay/abc",
+        webhook_url="https://pay.example/payments/webhook",
+        methods=["ideal", "bank_transfer"],
+        language="nl",
+        metadata={"link_id": "4"},
+    )
     body = payment_body(request)
     assert body == {
         "amount": {"currency": "EUR", "value": "89.95"},

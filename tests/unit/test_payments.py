@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.payments import allocate
+from receivables.payments.booking import allocate
 
 D = Decimal
 OPEN = [(1, D("100.00")), (2, D("50.00")), (3, D("25.00"))]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from receivables.plan_request import PlanRequest, find_amount, parse_plan_request
+from receivables.arrangements.requests import PlanRequest, find_amount, parse_plan_request
 
 
 @pytest.mark.parametrize(

@@ -12,19 +12,15 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.policy import (
-    DEFAULT_POLICY_FILE,
-    PROFILES,
+from receivables.policy.limits import (
     PlanLimits,
-    Policy,
-    PolicyError,
     PromiseLimits,
     effective_plan_limits,
     effective_promise_limits,
     handoff_level,
-    load_policy,
     profile_treatment,
 )
+from receivables.policy.model import DEFAULT_POLICY_FILE, PROFILES, Policy, PolicyError, load_policy
 
 
 def valid_data() -> dict[str, Any]:
@@ -317,18 +313,30 @@ def test_a_profile_may_forbid_a_plan(tmp_path: Path) -> None:
     ("field", "value", "named"),
     [
         ("payment_plan.bands.0.max_installments", 7, "payment_plan.bands.0.max_installments"),
-        ("payment_plan.bands.1.min_installment_amount", "24.99",
-         "payment_plan.bands.1.min_installment_amount"),
+        (
+            "payment_plan.bands.1.min_installment_amount",
+            "24.99",
+            "payment_plan.bands.1.min_installment_amount",
+        ),
         ("payment_plan.bands.1.max_months", 7, "payment_plan.bands.1.max_months"),
-        ("profiles.unable.payment_plan.max_installments", 12,
-         "profiles.unable.payment_plan.max_installments"),
-        ("profiles.unable.payment_plan.min_installment_amount", "10.00",
-         "profiles.unable.payment_plan.min_installment_amount"),
+        (
+            "profiles.unable.payment_plan.max_installments",
+            12,
+            "profiles.unable.payment_plan.max_installments",
+        ),
+        (
+            "profiles.unable.payment_plan.min_installment_amount",
+            "10.00",
+            "profiles.unable.payment_plan.min_installment_amount",
+        ),
         ("profiles.unable.payment_plan.max_months", 12, "profiles.unable.payment_plan.max_months"),
-        ("profiles.no_information.promise_to_pay.max_days_ahead", 15,
-         "profiles.no_information.promise_to_pay.max_days_ahead"),
+        (
+            "profiles.no_information.promise_to_pay.max_days_ahead",
+            15,
+            "profiles.no_information.promise_to_pay.max_days_ahead",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_value_beyond_the_outer_bounds_is_named(
     tmp_path: Path, field: str, value: Any, named: str
 ) -> None:

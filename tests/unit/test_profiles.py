@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from receivables.policy import (
+from receivables.policy.model import (
     DEFAULT_POLICY_FILE,
     PolicyError,
     ProfilingSettings,
     load_policy,
 )
-from receivables.profiles import (
+from receivables.profiles.compute import (
     HandoffRecord,
     InvoiceRecord,
     Profile,
@@ -38,8 +38,13 @@ def day(days_ago: int) -> dt.date:
 def paid(number: str, due_days_ago: int, late: int, amount: str = "100.00") -> InvoiceRecord:
     """An invoice that fell due `due_days_ago` days ago, paid `late` days after that."""
     due = day(due_days_ago)
-    return InvoiceRecord(number=number, amount=Decimal(amount), due_date=due,
-                         paid=Decimal(amount), paid_on=due + dt.timedelta(days=late))  # fmt: skip
+    return InvoiceRecord(
+        number=number,
+        amount=Decimal(amount),
+        due_date=due,
+        paid=Decimal(amount),
+        paid_on=due + dt.timedelta(days=late),
+    )
 
 
 def open_invoice(number: str, due_days_ago: int, amount: str = "100.00") -> InvoiceRecord:
@@ -69,9 +74,11 @@ def test_days_late_average_over_paid_and_overdue_invoices_rounded_half_up() -> N
 
 def test_paid_within_the_grace_days_is_on_time_and_a_disputed_invoice_is_left_out() -> None:
     invoices = [
-        paid("A", 90, 0), paid("B", 60, 3), paid("C", 30, 4),
+        paid("A", 90, 0),
+        paid("B", 60, 3),
+        paid("C", 30, 4),
         InvoiceRecord("D", Decimal("50.00"), day(80), on_hold=True),
-    ]  # fmt: skip
+    ]
     behaviour = payment_behaviour(invoices, today=TODAY, settings=SETTINGS)
     assert (behaviour.on_time, behaviour.fell_due) == (2, 3)
     assert behaviour.oldest_overdue_days == 0 and behaviour.all_paid
@@ -81,8 +88,13 @@ def test_paid_within_the_grace_days_is_on_time_and_a_disputed_invoice_is_left_ou
 
 
 def test_the_trend_compares_the_last_invoices_paid_with_those_before() -> None:
-    worse = [paid("A", 200, 0), paid("B", 170, 2), paid("C", 140, 20), paid("D", 110, 25),
-             paid("E", 80, 30)]  # fmt: skip
+    worse = [
+        paid("A", 200, 0),
+        paid("B", 170, 2),
+        paid("C", 140, 20),
+        paid("D", 110, 25),
+        paid("E", 80, 30),
+    ]
     behaviour = payment_behaviour(worse, today=TODAY, settings=SETTINGS)
     assert (behaviour.trend, behaviour.recent_days_late, behaviour.earlier_days_late) == (
         "worsening",
@@ -90,9 +102,16 @@ def test_the_trend_compares_the_last_invoices_paid_with_those_before() -> None:
         1,
     )
     better = payment_behaviour(
-        [paid("A", 200, 40), paid("B", 170, 30), paid("C", 140, 5), paid("D", 110, 0),
-         paid("E", 80, 1)], today=TODAY, settings=SETTINGS,
-    )  # fmt: skip
+        [
+            paid("A", 200, 40),
+            paid("B", 170, 30),
+            paid("C", 140, 5),
+            paid("D", 110, 0),
+            paid("E", 80, 1),
+        ],
+        today=TODAY,
+        settings=SETTINGS,
+    )
     assert better.trend == "improving"
     assert payment_behaviour(worse[:3], today=TODAY, settings=SETTINGS).trend is None
     reasons = profile(ProfileFacts(invoices=tuple(worse))).reasons
@@ -113,9 +132,10 @@ def test_willing_and_able_pays_mostly_on_time_even_when_late_once() -> None:
 
 def test_willing_and_able_keeps_promises() -> None:
     facts = ProfileFacts(
-        invoices=(open_invoice("A", 20),), promises=("kept", "kept", "kept", "broken"),
+        invoices=(open_invoice("A", 20),),
+        promises=("kept", "kept", "kept", "broken"),
         reacted=True,
-    )  # fmt: skip
+    )
     result = profile(facts)
     assert result.group == "willing_and_able"
     assert result.reasons[0] == "3 of 4 promises kept"
@@ -125,23 +145,31 @@ def test_willing_and_able_paid_everything_or_keeps_a_running_arrangement() -> No
     everything = profile(ProfileFacts(invoices=(paid("A", 10, 6),)))
     assert everything.group == "willing_and_able"
     assert everything.reasons[:2] == ("all invoices paid", "0 of 1 invoice paid on time")
-    promised = profile(ProfileFacts(invoices=(open_invoice("A", 20),), promises=("open",),
-                                    reacted=True))  # fmt: skip
+    promised = profile(
+        ProfileFacts(invoices=(open_invoice("A", 20),), promises=("open",), reacted=True)
+    )
     assert promised.group == "willing_and_able"
     assert promised.reasons[0] == "a promise to pay is open, none broken"
-    planned = profile(ProfileFacts(invoices=(open_invoice("A", 20),), plans=("active",),
-                                   reacted=True))  # fmt: skip
+    planned = profile(
+        ProfileFacts(invoices=(open_invoice("A", 20),), plans=("active",), reacted=True)
+    )
     assert planned.reasons[0] == "a payment plan is running, none broken"
 
 
 def test_unable_when_hardship_was_reported() -> None:
     facts = ProfileFacts(
         invoices=(open_invoice("A", 41),),
-        handoffs=(HandoffRecord(opened_on=dt.date(2026, 10, 2), reason="cannot_pay",
-                                flags=("job_loss",), outcome="plan_agreed",
-                                resolved_on=dt.date(2026, 10, 3)),),
+        handoffs=(
+            HandoffRecord(
+                opened_on=dt.date(2026, 10, 2),
+                reason="cannot_pay",
+                flags=("job_loss",),
+                outcome="plan_agreed",
+                resolved_on=dt.date(2026, 10, 3),
+            ),
+        ),
         reacted=True,
-    )  # fmt: skip
+    )
     result = profile(facts)
     assert result.group == "unable"
     assert result.reasons[0] == "hardship reported on 2026-10-02 (job loss)"
@@ -149,9 +177,16 @@ def test_unable_when_hardship_was_reported() -> None:
 
 
 def test_unable_when_referred_to_debt_help_or_flagged_by_the_credit_agency() -> None:
-    helped = ProfileFacts(handoffs=(
-        HandoffRecord(opened_on=day(30), reason="requested_human", outcome="debt_help",
-                      resolved_on=day(29)),))  # fmt: skip
+    helped = ProfileFacts(
+        handoffs=(
+            HandoffRecord(
+                opened_on=day(30),
+                reason="requested_human",
+                outcome="debt_help",
+                resolved_on=day(29),
+            ),
+        )
+    )
     result = profile(helped)
     assert result.group == "unable"
     assert result.reasons[0] == f"referred to debt help on {day(29).isoformat()}"
@@ -164,17 +199,21 @@ def test_unable_when_referred_to_debt_help_or_flagged_by_the_credit_agency() -> 
 
 
 def test_hardship_longer_ago_than_hardship_days_no_longer_counts() -> None:
-    old = ProfileFacts(invoices=on_time_history(), handoffs=(
-        HandoffRecord(opened_on=day(400), reason="cannot_pay", resolved_on=day(399)),))  # fmt: skip
+    old = ProfileFacts(
+        invoices=on_time_history(),
+        handoffs=(HandoffRecord(opened_on=day(400), reason="cannot_pay", resolved_on=day(399)),),
+    )
     assert profile(old).group == "willing_and_able"
     assert profile(old, ProfilingSettings(hardship_days=500)).group == "unable"
 
 
 def test_unwilling_when_promises_and_plans_are_broken_repeatedly() -> None:
     facts = ProfileFacts(
-        invoices=(open_invoice("A", 50),), promises=("kept", "broken", "broken"),
-        plans=("broken",), reacted=True,
-    )  # fmt: skip
+        invoices=(open_invoice("A", 50),),
+        promises=("kept", "broken", "broken"),
+        plans=("broken",),
+        reacted=True,
+    )
     result = profile(facts)
     assert result.group == "unwilling"
     assert result.reasons[:2] == ("1 of 3 promises kept", "0 of 1 payment plan kept")
@@ -190,8 +229,12 @@ def test_as_many_kept_as_broken_is_not_unwilling() -> None:
 
 
 def test_unwilling_when_a_dispute_was_rejected_and_the_debtor_pays_late() -> None:
-    rejected = HandoffRecord(opened_on=dt.date(2026, 9, 10), reason="dispute",
-                             outcome="dispute_rejected", resolved_on=dt.date(2026, 9, 12))  # fmt: skip
+    rejected = HandoffRecord(
+        opened_on=dt.date(2026, 9, 10),
+        reason="dispute",
+        outcome="dispute_rejected",
+        resolved_on=dt.date(2026, 9, 12),
+    )
     late = ProfileFacts(invoices=(open_invoice("A", 41),), handoffs=(rejected,), reacted=True)
     result = profile(late)
     assert result.group == "unwilling"
@@ -201,8 +244,9 @@ def test_unwilling_when_a_dispute_was_rejected_and_the_debtor_pays_late() -> Non
 
 
 def test_information_available_while_a_dispute_or_question_is_open() -> None:
-    on_hold = ProfileFacts(invoices=(
-        InvoiceRecord("F2026-0042", Decimal("150.00"), day(30), on_hold=True),))  # fmt: skip
+    on_hold = ProfileFacts(
+        invoices=(InvoiceRecord("F2026-0042", Decimal("150.00"), day(30), on_hold=True),)
+    )
     result = profile(on_hold)
     assert result.group == "information_available"
     assert result.reasons[0] == "invoice F2026-0042 disputed (on hold)"
@@ -214,8 +258,9 @@ def test_information_available_while_a_dispute_or_question_is_open() -> None:
     assert profile(wider).reasons[0] == (
         "asked for an arrangement outside the limits on 2026-11-21"
     )
-    resolved = ProfileFacts(handoffs=(
-        HandoffRecord(day(9), "dispute", outcome="dispute_accepted", resolved_on=day(8)),))  # fmt: skip
+    resolved = ProfileFacts(
+        handoffs=(HandoffRecord(day(9), "dispute", outcome="dispute_accepted", resolved_on=day(8)),)
+    )
     assert profile(resolved).group == "no_information"
 
 
@@ -226,8 +271,10 @@ def test_no_information_when_nothing_is_known_or_no_reason_was_given() -> None:
     assert nothing.risk == "medium"
     silent = profile(ProfileFacts(invoices=(open_invoice("A", 41),)))
     assert silent.reasons[:3] == (
-        "no reaction yet", "0 of 1 invoice paid on time", "average 41 days late",
-    )  # fmt: skip
+        "no reaction yet",
+        "0 of 1 invoice paid on time",
+        "average 41 days late",
+    )
     talked = profile(ProfileFacts(invoices=(open_invoice("A", 41),), reacted=True))
     assert talked.group == "no_information"
     assert talked.reasons[0] == "no reason for paying late known yet"
@@ -240,7 +287,7 @@ def test_hardship_goes_before_broken_promises_and_open_questions() -> None:
         promises=("broken", "broken", "broken"),
         handoffs=(HandoffRecord(day(3), "dispute"), HandoffRecord(day(2), "cannot_pay")),
         reacted=True,
-    )  # fmt: skip
+    )
     assert profile(facts).group == "unable"
 
 
@@ -273,32 +320,53 @@ def test_risk_low_medium_and_high() -> None:
     assert "external credit score 85 of 100 (strong)" in strong.reasons
     new = profile(ProfileFacts())
     assert (new.risk, new.points) == ("medium", 1)
-    bad = profile(ProfileFacts(invoices=(open_invoice("A", 65),), credit_score=35,
-                               credit_flag="payment_arrears", kind="business",
-                               industry="Construction", country="be"))  # fmt: skip
+    bad = profile(
+        ProfileFacts(
+            invoices=(open_invoice("A", 65),),
+            credit_score=35,
+            credit_flag="payment_arrears",
+            kind="business",
+            industry="Construction",
+            country="be",
+        )
+    )
     assert bad.risk == "high"
     # very late 2, no reaction 1, weak score 2, flag 2, industry 1, abroad 1
     assert bad.points == 9
     assert bad.reasons == (
-        "no reaction yet", "0 of 1 invoice paid on time", "average 65 days late",
-        "oldest open invoice 65 days overdue", "external credit score 35 of 100 (weak)",
+        "no reaction yet",
+        "0 of 1 invoice paid on time",
+        "average 65 days late",
+        "oldest open invoice 65 days overdue",
+        "external credit score 35 of 100 (weak)",
         "external credit flag: payment_arrears",
-        "business in a higher-risk industry (Construction)", "based abroad (BE)",
-    )  # fmt: skip
+        "business in a higher-risk industry (Construction)",
+        "based abroad (BE)",
+    )
 
 
 def test_a_consumer_industry_and_a_home_country_add_no_risk() -> None:
-    facts = ProfileFacts(invoices=on_time_history(), kind="consumer", industry="construction",
-                         country="NL")  # fmt: skip
+    facts = ProfileFacts(
+        invoices=on_time_history(), kind="consumer", industry="construction", country="NL"
+    )
     result = profile(facts)
     assert result.points == -1
     assert not any("industry" in r or "abroad" in r for r in result.reasons)
 
 
-@pytest.mark.parametrize(("score", "words", "points"), [
-    (0, "weak", 2), (39, "weak", 2), (40, "fair", 1), (59, "fair", 1), (60, "good", 0),
-    (79, "good", 0), (80, "strong", -1), (100, "strong", -1),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("score", "words", "points"),
+    [
+        (0, "weak", 2),
+        (39, "weak", 2),
+        (40, "fair", 1),
+        (59, "fair", 1),
+        (60, "good", 0),
+        (79, "good", 0),
+        (80, "strong", -1),
+        (100, "strong", -1),
+    ],
+)
 def test_credit_score_bands(score: int, words: str, points: int) -> None:
     history = on_time_history()
     base = profile(ProfileFacts(invoices=history)).points
@@ -339,13 +407,16 @@ def test_a_policy_without_profiling_gets_the_defaults(tmp_path: Path) -> None:
     assert load_policy(path).profiling == ProfilingSettings()
 
 
-@pytest.mark.parametrize(("change", "named"), [
-    ({"late_days": 60, "very_late_days": 30}, "very_late_days must be above late_days"),
-    ({"risk": {"medium_from": 3, "high_from": 2}}, "high_from must be above medium_from"),
-    ({"credit_score": {"weak_below": 70, "fair_below": 60}}, "in that order"),
-    ({"on_time_share": 1.5}, "profiling.on_time_share"),
-    ({"unknown": 1}, "profiling.unknown"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"late_days": 60, "very_late_days": 30}, "very_late_days must be above late_days"),
+        ({"risk": {"medium_from": 3, "high_from": 2}}, "high_from must be above medium_from"),
+        ({"credit_score": {"weak_below": 70, "fair_below": 60}}, "in that order"),
+        ({"on_time_share": 1.5}, "profiling.on_time_share"),
+        ({"unknown": 1}, "profiling.unknown"),
+    ],
+)
 def test_bad_thresholds_stop_the_start_naming_the_field(
     tmp_path: Path, change: dict[str, object], named: str
 ) -> None:

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from receivables.policy import PromiseLimits
-from receivables.promise_dates import (
+from receivables.arrangements.promise_dates import (
     WEEKDAYS,
     check_promise,
     interpret_promise_date,
     latest_promise_date,
 )
+from receivables.policy.limits import PromiseLimits
 
 MONDAY = dt.date(2026, 11, 23)
 FRIDAY = dt.date(2026, 11, 27)
@@ -217,12 +217,16 @@ def test_an_unknown_language_falls_back_to_our_rules() -> None:
         (dt.date(2026, 11, 22), 0, LIMITS, "in_past"),
         (dt.date(2026, 11, 27), 1, LIMITS, "too_many_open"),
         (dt.date(2026, 11, 27), 1, PromiseLimits(max_days_ahead=14, max_open_promises=2), "ok"),
-        (dt.date(2026, 11, 27), 0, PromiseLimits(max_days_ahead=14, max_open_promises=0),
-         "too_many_open"),
+        (
+            dt.date(2026, 11, 27),
+            0,
+            PromiseLimits(max_days_ahead=14, max_open_promises=0),
+            "too_many_open",
+        ),
         (dt.date(2026, 11, 27), 0, PromiseLimits(14, 1, allowed=False), "not_allowed"),
         (MONDAY, 0, PromiseLimits(max_days_ahead=0, max_open_promises=1), "ok"),
     ],
-)  # fmt: skip
+)
 def test_check_promise(
     date: dt.date, open_promises: int, limits: PromiseLimits, status: str
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receivables.redaction import CARD_PLACEHOLDER, luhn_valid, redact_card_numbers
+from receivables.common.redaction import CARD_PLACEHOLDER, luhn_valid, redact_card_numbers
 
 VISA = "4111111111111111"
 MASTERCARD = "5555555555554444"

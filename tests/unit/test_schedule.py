@@ -12,8 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from receivables.policy import PROFILES, PlanLimits, effective_plan_limits, load_policy
-from receivables.schedule import (
+from receivables.arrangements.schedule import (
     PlanProposal,
     Schedule,
     add_months,
@@ -27,6 +26,8 @@ from receivables.schedule import (
     split_by_amount,
     split_evenly,
 )
+from receivables.policy.limits import PlanLimits, effective_plan_limits
+from receivables.policy.model import PROFILES, load_policy
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 D = Decimal
@@ -74,8 +75,12 @@ def test_add_months(date: str, months: int, expected: str) -> None:
 
 def test_monthly_dates_keep_the_day_after_a_short_month() -> None:
     assert [d.isoformat() for d in monthly_dates(dt.date(2026, 1, 31), 5)] == [
-        "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31",
-    ]  # fmt: skip
+        "2026-01-31",
+        "2026-02-28",
+        "2026-03-31",
+        "2026-04-30",
+        "2026-05-31",
+    ]
 
 
 def test_first_and_latest_dates() -> None:
@@ -112,8 +117,11 @@ def test_split_evenly_last_absorbs_the_remainder(
 def test_split_evenly_rounds_down_when_the_last_would_fall_below_the_minimum() -> None:
     # rounded up: 25.01 x 3 + 24.98; rounded down: 25.00 x 3 + 25.01
     assert [str(a) for a in split_evenly(D("100.01"), 4, minimum=D("25"))] == [
-        "25.00", "25.00", "25.00", "25.01",
-    ]  # fmt: skip
+        "25.00",
+        "25.00",
+        "25.00",
+        "25.01",
+    ]
 
 
 def test_split_evenly_needs_a_count() -> None:
@@ -152,16 +160,25 @@ def test_a_schedule_reads_back_as_json() -> None:
     ]
     assert Schedule.from_json(data) == schedule
     assert (schedule.count, schedule.total, schedule.amount, schedule.last_amount) == (
-        2, D("100.00"), D("60.00"), D("40.00"),
-    )  # fmt: skip
+        2,
+        D("100.00"),
+        D("60.00"),
+        D("40.00"),
+    )
     assert [i.sequence for i in schedule] == [1, 2]
 
 
 @pytest.mark.parametrize(
     "data",
-    [None, [], "x", [{"amount": "10"}], [{"amount": "ten", "due_date": "2026-12-01"}],
-     [{"amount": "10", "due_date": "1 dec"}]],
-)  # fmt: skip
+    [
+        None,
+        [],
+        "x",
+        [{"amount": "10"}],
+        [{"amount": "ten", "due_date": "2026-12-01"}],
+        [{"amount": "10", "due_date": "1 dec"}],
+    ],
+)
 def test_from_json_refuses_what_is_not_a_schedule(data: object) -> None:
     with pytest.raises(ValueError):
         Schedule.from_json(data)
@@ -188,15 +205,25 @@ def test_a_schedule_inside_the_policy_has_no_violations() -> None:
         (["50.00", "50.00"], "2026-12-01", "120.00", LIMITS, "add up to 100.00, not the balance"),
         (["50.00", "50.00"], "2026-11-22", "100.00", LIMITS, "before today"),
         (["50.00", "50.00"], "2026-12-08", "100.00", LIMITS, "due after 2026-12-07"),
-        (["100.00"] * 6, "2027-01-01", "600.00",
-         replace(LIMITS, first_installment_within_days=60), "last installment is due after"),
+        (
+            ["100.00"] * 6,
+            "2027-01-01",
+            "600.00",
+            replace(LIMITS, first_installment_within_days=60),
+            "last installment is due after",
+        ),
         (["20.00", "20.00"], "2026-12-01", "40.00", LIMITS, "below min_balance"),
         (["3000.00", "3000.00"], "2026-12-01", "6000.00", LIMITS, "above max_balance"),
-        (["50.00", "50.00"], "2026-12-01", "100.00", replace(LIMITS, allowed=False),
-         "profile gets no plan"),
+        (
+            ["50.00", "50.00"],
+            "2026-12-01",
+            "100.00",
+            replace(LIMITS, allowed=False),
+            "profile gets no plan",
+        ),
         (["50.005", "50.00"], "2026-12-01", "100.005", LIMITS, "whole cents"),
     ],
-)  # fmt: skip
+)
 def test_plan_within_policy_names_each_violation(
     amounts_: list[str], first: str, balance: str, limits: PlanLimits, fragment: str
 ) -> None:
@@ -344,10 +371,15 @@ def test_the_balance_on_the_edges() -> None:
 
 @pytest.mark.parametrize(
     "request_",
-    [{"installments": 0}, {"installments": -3}, {"monthly_amount": D("0")},
-     {"monthly_amount": D("-10")}, {"monthly_amount": D("0.004")},
-     {"installments": 3, "monthly_amount": D("100")}],
-)  # fmt: skip
+    [
+        {"installments": 0},
+        {"installments": -3},
+        {"monthly_amount": D("0")},
+        {"monthly_amount": D("-10")},
+        {"monthly_amount": D("0.004")},
+        {"installments": 3, "monthly_amount": D("100")},
+    ],
+)
 def test_requests_that_make_no_sense_are_programming_errors(request_: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         propose("500.00", **request_)
@@ -455,9 +487,13 @@ def test_property_no_proposal_leaves_the_policy(
 ) -> None:
     first = None if first_offset is None else today + dt.timedelta(days=first_offset)
     proposal = propose_plan(
-        balance=balance, limits=limits, today=today, first_date=first, broken_plan=broken,
+        balance=balance,
+        limits=limits,
+        today=today,
+        first_date=first,
+        broken_plan=broken,
         **request,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
     check_proposal(proposal, balance=balance, limits=limits, today=today)
     # refused only for a reason that holds
     if proposal.status == "refused":

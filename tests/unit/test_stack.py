@@ -58,8 +58,16 @@ def make_stack(tmp_path: Path, fake: dict[str, list[str]]) -> FakeStack:
 
 
 def web_server(stack: Stack, directory: Path) -> list[str]:
-    return [sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
-            "--directory", str(directory), str(stack.api_port)]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "http.server",
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(directory),
+        str(stack.api_port),
+    ]
 
 
 def alive(pid: int) -> bool:
@@ -101,8 +109,12 @@ def test_the_follow_up_job_is_started_and_stopped_but_not_waited_for(tmp_path: P
     """The job serves no HTTP: the stack is healthy when the gateway is, and stopping the
     stack stops the job too."""
     stack = make_stack(tmp_path, {})
-    stack.fake = {"actions": SLEEPER, "rasa": SLEEPER, "api": web_server(stack, tmp_path / "site"),
-                  "followup": SLEEPER}  # fmt: skip
+    stack.fake = {
+        "actions": SLEEPER,
+        "rasa": SLEEPER,
+        "api": web_server(stack, tmp_path / "site"),
+        "followup": SLEEPER,
+    }
     with stack:
         assert stack.wait_healthy(timeout=20) < 20
         job = stack.processes["followup"].pid
@@ -112,9 +124,16 @@ def test_the_follow_up_job_is_started_and_stopped_but_not_waited_for(tmp_path: P
 
 def test_the_interval_of_the_follow_up_job(tmp_path: Path) -> None:
     stack = Stack(
-        root=tmp_path, database_url="sqlite://", rasa_port=1, actions_port=2, api_port=3,
-        admin_token="a", rasa_token="r", log_dir=tmp_path, followup_interval=60,
-    )  # fmt: skip
+        root=tmp_path,
+        database_url="sqlite://",
+        rasa_port=1,
+        actions_port=2,
+        api_port=3,
+        admin_token="a",
+        rasa_token="r",
+        log_dir=tmp_path,
+        followup_interval=60,
+    )
     command = stack.commands()["followup"]
     assert command[0] == str(tmp_path / ".venv" / "bin" / "python")
     assert command[-2:] == ["--interval", "60"]
@@ -172,14 +191,25 @@ def test_a_command_that_cannot_start_stops_the_ones_already_running(tmp_path: Pa
 
 def test_the_real_commands_need_the_environments_and_the_model(tmp_path: Path) -> None:
     stack = Stack(
-        root=tmp_path, database_url="sqlite://", rasa_port=1, actions_port=2, api_port=3,
-        admin_token="a", rasa_token="r", log_dir=tmp_path,
-    )  # fmt: skip
+        root=tmp_path,
+        database_url="sqlite://",
+        rasa_port=1,
+        actions_port=2,
+        api_port=3,
+        admin_token="a",
+        rasa_token="r",
+        log_dir=tmp_path,
+    )
     with pytest.raises(StackError, match="make run"):
         stack.start()
     commands = stack.commands()
     assert list(commands) == ["actions", "rasa", "api", "followup"]
-    assert commands["followup"][1:] == ["-m", "receivables.followup", "--interval", "900"]
+    assert commands["followup"][1:] == [
+        "-m",
+        "receivables.arrangements.followup",
+        "--interval",
+        "900",
+    ]
     assert commands["rasa"][commands["rasa"].index("--auth-token") + 1] == "r"
     assert "--enable-api" in commands["rasa"]
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from receivables.models import Debtor
-from receivables.verification import SecondFactor, factor_matches, find_second_factor
+from receivables.verification.service import SecondFactor, factor_matches, find_second_factor
 
 TODAY = dt.date(2026, 3, 1)
 DOB = dt.date(1985, 3, 12)

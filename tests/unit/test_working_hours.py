@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from receivables.policy import WorkingHours, load_policy
-from receivables.working_hours import is_open, next_opening, reply_moment
+from receivables.handoffs.working_hours import is_open, next_opening, reply_moment
+from receivables.policy.model import WorkingHours, load_policy
 
 AMS = ZoneInfo("Europe/Amsterdam")
-HOURS = WorkingHours(days=["mon", "tue", "wed", "thu", "fri"], start=dt.time(8, 30),
-                     end=dt.time(17, 30))  # fmt: skip
+HOURS = WorkingHours(
+    days=["mon", "tue", "wed", "thu", "fri"], start=dt.time(8, 30), end=dt.time(17, 30)
+)
 
 
 def at(y: int, m: int, d: int, hh: int, mm: int = 0) -> dt.datetime:
@@ -67,8 +68,9 @@ def test_next_opening_across_the_clock_change() -> None:
 
 def test_no_working_day_at_all() -> None:
     with pytest.raises(ValueError, match="no working day"):
-        next_opening(at(2026, 11, 24, 18, 0), WorkingHours(days=[], start=dt.time(9),
-                                                           end=dt.time(17)))  # fmt: skip
+        next_opening(
+            at(2026, 11, 24, 18, 0), WorkingHours(days=[], start=dt.time(9), end=dt.time(17))
+        )
 
 
 @pytest.mark.parametrize(

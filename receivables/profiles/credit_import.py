@@ -1,6 +1,6 @@
 """Import external credit information and business attributes per debtor from a CSV file.
 
-    python -m receivables.credit_import FILE [--source NAME] [--dry-run]
+    python -m receivables.profiles.credit_import FILE [--source NAME] [--dry-run]
 
 The file has a header row; columns in any order, separated by commas or semicolons (as a
 Dutch spreadsheet saves it), UTF-8 (with or without a byte order mark):
@@ -38,12 +38,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from receivables.common.identifiers import normalize_reference
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.errors import InvalidInput
-from receivables.identifiers import normalize_reference
 from receivables.models import Debtor
-from receivables.policy import Policy, PolicyError, load_policy
-from receivables.profile_service import (
+from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.profiles.service import (
     current_profile,
     normalize_country,
     normalize_credit_flag,
@@ -183,12 +183,16 @@ def import_credit_text(
     rows, errors, columns = parse_credit_csv(text)
     result = CreditImport(columns=columns, rows=len(rows) + len(errors), errors=errors)
     keys = [r.reference for r in rows]
-    found = {
-        normalize_reference(reference): debtor_id
-        for debtor_id, reference in session.execute(
-            select(Debtor.id, Debtor.reference).where(func.upper(Debtor.reference).in_(keys))
-        )
-    } if keys else {}  # fmt: skip
+    found = (
+        {
+            normalize_reference(reference): debtor_id
+            for debtor_id, reference in session.execute(
+                select(Debtor.id, Debtor.reference).where(func.upper(Debtor.reference).in_(keys))
+            )
+        }
+        if keys
+        else {}
+    )
     for row in rows:
         if row.reference not in found:
             result.errors.append(RowError(row.line, f"no debtor with reference {row.reference}"))
@@ -217,9 +221,13 @@ def _store_row(
         score = row.values.get("credit_score", debtor.credit_score)
         flag = row.values.get("credit_flag", debtor.credit_flag)
         set_credit_info(
-            session=session, debtor_id=debtor_id, score=score, flag=flag, source=source,
+            session=session,
+            debtor_id=debtor_id,
+            score=score,
+            flag=flag,
+            source=source,
             actor=actor,
-        )  # fmt: skip
+        )
     business = {c: row.values[c] for c in BUSINESS_COLUMNS if c in columns}
     if business:
         set_business_attributes(session=session, debtor_id=debtor_id, actor=actor, **business)
@@ -227,7 +235,7 @@ def _store_row(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m receivables.credit_import",
+        prog="python -m receivables.profiles.credit_import",
         description="Import credit scores and flags and business attributes per debtor "
         "from a CSV file (columns: " + ", ".join(COLUMNS) + ").",
     )
@@ -251,9 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with session_scope(make_session_factory(engine)) as session:
             result = import_credit_text(
-                session=session, text=text, source=args.source or f"csv:{args.file.name}",
-                policy=policy, dry_run=args.dry_run,
-            )  # fmt: skip
+                session=session,
+                text=text,
+                source=args.source or f"csv:{args.file.name}",
+                policy=policy,
+                dry_run=args.dry_run,
+            )
     finally:
         engine.dispose()
     if not result.ok:

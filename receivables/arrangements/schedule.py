@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Literal
 
-from receivables.money import CENT, to_money
-from receivables.policy import PlanLimits
+from receivables.common.money import CENT, to_money
+from receivables.policy.limits import PlanLimits
 
 ProposalStatus = Literal["accepted", "counter", "refused"]
 RefusalReason = Literal[
@@ -340,10 +340,12 @@ def _feasible_counts(
         n
         for n in range(1, most + 1)
         if not plan_within_policy(
-            _even(balance, n, first=first, limits=limits), balance=balance, limits=limits,
+            _even(balance, n, first=first, limits=limits),
+            balance=balance,
+            limits=limits,
             today=today,
         )
-    ]  # fmt: skip
+    ]
 
 
 def _by_count(

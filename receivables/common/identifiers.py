@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from receivables.dates import find_calendar_date
+from receivables.common.dates import find_calendar_date
 
 # Dutch postcode: four digits (not starting with 0), optional space, two letters
 # (SA, SD and SS are not issued).

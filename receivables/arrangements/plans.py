@@ -10,12 +10,18 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from receivables.audit import record_event
+from receivables.arrangements.promises import (
+    lock_debtor,
+    paid_since,
+    payable_balance,
+    settle_promises,
+)
+from receivables.arrangements.schedule import Schedule, plan_within_policy
+from receivables.audit.events import record_event
 from receivables.errors import Conflict, InvalidInput, NotFound
 from receivables.models import Installment, Payment, PaymentPlan, utcnow
-from receivables.policy import OutsidePolicy, PlanLimits
-from receivables.promises import lock_debtor, paid_since, payable_balance, settle_promises
-from receivables.schedule import Schedule, plan_within_policy
+from receivables.policy.limits import PlanLimits
+from receivables.policy.model import OutsidePolicy
 
 PLAN_STATUSES = ("active", "completed", "broken", "canceled")
 INSTALLMENT_STATUSES = ("open", "paid", "broken")
@@ -138,27 +144,48 @@ def create_plan(
         if agreed_by == "bot":
             raise InvalidInput("the bot never agrees a plan outside the policy")
     else:
-        _guard(session=session, debtor_id=debtor_id, schedule=schedule, limits=limits,
-               today=today or dt.date.today())  # fmt: skip
+        _guard(
+            session=session,
+            debtor_id=debtor_id,
+            schedule=schedule,
+            limits=limits,
+            today=today or dt.date.today(),
+        )
     plan = PaymentPlan(
-        debtor_id=debtor_id, conversation_id=conversation_id, total=schedule.total,
-        status="active", agreed_by=agreed_by, outside_policy=outside_policy,
-    )  # fmt: skip
+        debtor_id=debtor_id,
+        conversation_id=conversation_id,
+        total=schedule.total,
+        status="active",
+        agreed_by=agreed_by,
+        outside_policy=outside_policy,
+    )
     session.add(plan)
     session.flush()
     for item in schedule:
         session.add(
-            Installment(plan_id=plan.id, sequence=item.sequence, amount=item.amount,
-                        due_date=item.due_date, status="open")
-        )  # fmt: skip
+            Installment(
+                plan_id=plan.id,
+                sequence=item.sequence,
+                amount=item.amount,
+                due_date=item.due_date,
+                status="open",
+            )
+        )
     session.flush()
     session.refresh(plan, ["installments"])
     record_event(
-        session=session, actor=agreed_by, action="plan_agreed", debtor_id=debtor_id,
+        session=session,
+        actor=agreed_by,
+        action="plan_agreed",
+        debtor_id=debtor_id,
         conversation_id=conversation_id,
-        detail={"plan_id": plan.id, "total": str(plan.total), "outside_policy": outside_policy,
-                "installments": schedule.to_json()},
-    )  # fmt: skip
+        detail={
+            "plan_id": plan.id,
+            "total": str(plan.total),
+            "outside_policy": outside_policy,
+            "installments": schedule.to_json(),
+        },
+    )
     return plan
 
 
@@ -289,17 +316,28 @@ def _mark_paid(
 ) -> None:
     installment.status, installment.paid_at = "paid", at
     record_event(
-        session=session, actor="system", action="installment_paid",
-        debtor_id=installment.plan.debtor_id, conversation_id=installment.plan.conversation_id,
-        detail={"plan_id": installment.plan_id, "installment_id": installment.id,
-                "sequence": installment.sequence, "amount": str(installment.amount),
-                "payment_id": payment_id},
-    )  # fmt: skip
+        session=session,
+        actor="system",
+        action="installment_paid",
+        debtor_id=installment.plan.debtor_id,
+        conversation_id=installment.plan.conversation_id,
+        detail={
+            "plan_id": installment.plan_id,
+            "installment_id": installment.id,
+            "sequence": installment.sequence,
+            "amount": str(installment.amount),
+            "payment_id": payment_id,
+        },
+    )
 
 
 def _complete(session: Session, plan: PaymentPlan) -> None:
     plan.status = "completed"
     record_event(
-        session=session, actor="system", action="plan_completed", debtor_id=plan.debtor_id,
-        conversation_id=plan.conversation_id, detail={"plan_id": plan.id},
-    )  # fmt: skip
+        session=session,
+        actor="system",
+        action="plan_completed",
+        debtor_id=plan.debtor_id,
+        conversation_id=plan.conversation_id,
+        detail={"plan_id": plan.id},
+    )

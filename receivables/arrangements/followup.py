@@ -1,8 +1,8 @@
 """The follow-up job: promises and installments whose date passed unpaid become broken, so
 later conversations can mention them and the policy can decide on a new plan.
 
-    python -m receivables.followup            # every 15 minutes until SIGTERM or Ctrl-C
-    python -m receivables.followup --once     # one round, then exit (cron)
+    python -m receivables.arrangements.followup            # every 15 minutes until SIGTERM or Ctrl-C
+    python -m receivables.arrangements.followup --once     # one round, then exit (cron)
 
 Reads SETTLE_DATABASE_URL and SETTLE_POLICY_FILE (grace days: followup.grace_days; "today"
 in the creditor's time zone: handoff.timezone). `make run` starts it with the other processes.
@@ -25,12 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from receivables.audit import record_event
+from receivables.arrangements.plans import settle_installments
+from receivables.arrangements.promises import settle_promises
+from receivables.audit.events import record_event
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.models import Installment, PaymentPlan, Promise
-from receivables.plans import settle_installments
-from receivables.policy import Policy, PolicyError, load_policy
-from receivables.promises import settle_promises
+from receivables.policy.model import Policy, PolicyError, load_policy
 
 DEFAULT_INTERVAL = 900.0
 log = logging.getLogger("settle.followup")
@@ -93,30 +93,46 @@ def mark_broken(*, session: Session, today: dt.date, grace_days: int = 0) -> Fol
         promise.status = "broken"
         result.promises_broken.append(promise.id)
         record_event(
-            session=session, actor="system", action="promise_broken", debtor_id=promise.debtor_id,
+            session=session,
+            actor="system",
+            action="promise_broken",
+            debtor_id=promise.debtor_id,
             conversation_id=promise.conversation_id,
-            detail={"promise_id": promise.id, "amount": str(promise.amount),
-                    "date": promise.date.isoformat()},
-        )  # fmt: skip
+            detail={
+                "promise_id": promise.id,
+                "amount": str(promise.amount),
+                "date": promise.date.isoformat(),
+            },
+        )
     for installment in _overdue_installments(session, cutoff):
         installment.status = "broken"
         plan = installment.plan
         result.installments_broken.append(installment.id)
         record_event(
-            session=session, actor="system", action="installment_missed",
-            debtor_id=plan.debtor_id, conversation_id=plan.conversation_id,
-            detail={"plan_id": plan.id, "installment_id": installment.id,
-                    "sequence": installment.sequence, "amount": str(installment.amount),
-                    "due_date": installment.due_date.isoformat()},
-        )  # fmt: skip
+            session=session,
+            actor="system",
+            action="installment_missed",
+            debtor_id=plan.debtor_id,
+            conversation_id=plan.conversation_id,
+            detail={
+                "plan_id": plan.id,
+                "installment_id": installment.id,
+                "sequence": installment.sequence,
+                "amount": str(installment.amount),
+                "due_date": installment.due_date.isoformat(),
+            },
+        )
         if plan.status == "active":
             plan.status = "broken"
             result.plans_broken.append(plan.id)
             record_event(
-                session=session, actor="system", action="plan_broken", debtor_id=plan.debtor_id,
+                session=session,
+                actor="system",
+                action="plan_broken",
+                debtor_id=plan.debtor_id,
                 conversation_id=plan.conversation_id,
                 detail={"plan_id": plan.id, "missed_installment_id": installment.id},
-            )  # fmt: skip
+            )
     session.flush()
     return result
 
@@ -148,7 +164,9 @@ class _Stop:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m receivables.followup", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m receivables.arrangements.followup", description=__doc__
+    )
     parser.add_argument("--once", action="store_true", help="run one round and exit")
     parser.add_argument(
         "--interval", type=float, default=DEFAULT_INTERVAL, help="seconds between rounds"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from receivables.common.redaction import redact_card_numbers
 from receivables.errors import NotFound
 from receivables.models import Conversation, Debtor, Message
-from receivables.redaction import redact_card_numbers
 
 STATES = ("bot", "waiting", "human", "closed")
 SENDERS = ("bot", "collector", "debtor", "system")

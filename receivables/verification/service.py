@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from receivables.audit import count_events, record_event
-from receivables.conversations import attach_debtor
-from receivables.dates import parse_date_of_birth
-from receivables.debtors import find_debtor_by_reference
-from receivables.identifiers import normalize_postcode
+from receivables.accounts.debtors import find_debtor_by_reference
+from receivables.audit.events import count_events, record_event
+from receivables.common.dates import parse_date_of_birth
+from receivables.common.identifiers import normalize_postcode
+from receivables.conversations.service import attach_debtor
 from receivables.models import Debtor
 
 MAX_ATTEMPTS = 3

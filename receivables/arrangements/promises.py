@@ -9,13 +9,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from receivables.audit import record_event
+from receivables.accounts.invoices import list_open_invoices, payable_invoices
+from receivables.arrangements.promise_dates import check_promise
+from receivables.audit.events import record_event
+from receivables.common.money import to_money
 from receivables.errors import InvalidInput, NotFound
-from receivables.invoices import list_open_invoices, payable_invoices
 from receivables.models import Debtor, Payment, Promise, utcnow
-from receivables.money import to_money
-from receivables.policy import OutsidePolicy, PromiseLimits
-from receivables.promise_dates import check_promise
+from receivables.policy.limits import PromiseLimits
+from receivables.policy.model import OutsidePolicy
 
 PROMISE_STATUSES = ("open", "kept", "broken", "canceled")
 
@@ -105,21 +106,37 @@ def create_promise(
     if amount <= 0:
         raise InvalidInput("a promise is for a positive amount")
     _guard(
-        session=session, debtor_id=debtor_id, date=date, amount=amount, limits=limits,
-        today=today, agreed_by=agreed_by, outside_policy=outside_policy,
-    )  # fmt: skip
+        session=session,
+        debtor_id=debtor_id,
+        date=date,
+        amount=amount,
+        limits=limits,
+        today=today,
+        agreed_by=agreed_by,
+        outside_policy=outside_policy,
+    )
     promise = Promise(
-        debtor_id=debtor_id, conversation_id=conversation_id, amount=amount, date=date,
+        debtor_id=debtor_id,
+        conversation_id=conversation_id,
+        amount=amount,
+        date=date,
         status="open",
-    )  # fmt: skip
+    )
     session.add(promise)
     session.flush()
     record_event(
-        session=session, actor=agreed_by, action="promise_made", debtor_id=debtor_id,
+        session=session,
+        actor=agreed_by,
+        action="promise_made",
+        debtor_id=debtor_id,
         conversation_id=conversation_id,
-        detail={"promise_id": promise.id, "amount": str(amount), "date": date.isoformat(),
-                "outside_policy": outside_policy},
-    )  # fmt: skip
+        detail={
+            "promise_id": promise.id,
+            "amount": str(amount),
+            "date": date.isoformat(),
+            "outside_policy": outside_policy,
+        },
+    )
     return promise
 
 
@@ -176,11 +193,17 @@ def settle_promises(
             promise.status, promise.settled_at = "kept", now
             kept.append(promise)
             record_event(
-                session=session, actor="system", action="promise_kept", debtor_id=debtor_id,
+                session=session,
+                actor="system",
+                action="promise_kept",
+                debtor_id=debtor_id,
                 conversation_id=promise.conversation_id,
-                detail={"promise_id": promise.id, "amount": str(promise.amount),
-                        "date": promise.date.isoformat()},
-            )  # fmt: skip
+                detail={
+                    "promise_id": promise.id,
+                    "amount": str(promise.amount),
+                    "date": promise.date.isoformat(),
+                },
+            )
     session.flush()
     return kept
 

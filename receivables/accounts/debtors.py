@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from receivables.common.identifiers import normalize_postcode, normalize_reference
 from receivables.errors import Conflict, NotFound
-from receivables.identifiers import normalize_postcode, normalize_reference
 from receivables.models import Debtor, Invoice
 
 

@@ -1,5 +1,5 @@
 """Debtor profiles, stored: gather what is known of a debtor, compute the profile
-(`receivables.profiles`), and keep it on the debtor.
+(`receivables.profiles.compute`), and keep it on the debtor.
 
 The profile is recomputed whenever it is read (`current_profile`, `list_debtor_profiles`,
 `refresh_profiles`): a handful of queries for any number of debtors, so it follows the facts
@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.audit import record_event
+from receivables.audit.events import record_event
+from receivables.common.money import to_money
 from receivables.errors import InvalidInput, NotFound
 from receivables.models import (
     Conversation,
@@ -40,8 +41,7 @@ from receivables.models import (
     Promise,
     utcnow,
 )
-from receivables.money import to_money
-from receivables.policy import (
+from receivables.policy.model import (
     PROFILES,
     RISK_LEVELS,
     Policy,
@@ -49,7 +49,7 @@ from receivables.policy import (
     ProfilingSettings,
     RiskLevel,
 )
-from receivables.profiles import (
+from receivables.profiles.compute import (
     KINDS,
     HandoffRecord,
     InvoiceRecord,
@@ -163,9 +163,12 @@ def set_credit_info(
     debtor.credit_updated_at = utcnow()
     session.flush()
     record_event(
-        session=session, actor=actor, action="credit_info_set", debtor_id=debtor_id,
+        session=session,
+        actor=actor,
+        action="credit_info_set",
+        debtor_id=debtor_id,
         detail={"score": score, "flag": flag, "source": source},
-    )  # fmt: skip
+    )
     return debtor
 
 
@@ -194,9 +197,12 @@ def set_business_attributes(
     if changed:
         session.flush()
         record_event(
-            session=session, actor=actor, action="business_attributes_set",
-            debtor_id=debtor_id, detail=changed,
-        )  # fmt: skip
+            session=session,
+            actor=actor,
+            action="business_attributes_set",
+            debtor_id=debtor_id,
+            detail=changed,
+        )
     return debtor
 
 
@@ -225,9 +231,15 @@ def _invoice_records(
         paid[invoice_id].append((to_money(amount), received_at))
     result: dict[int, list[InvoiceRecord]] = defaultdict(list)
     invoices = session.execute(
-        select(Invoice.id, Invoice.debtor_id, Invoice.number, Invoice.amount, Invoice.due_date,
-               Invoice.status).where(Invoice.debtor_id.in_(ids))
-    )  # fmt: skip
+        select(
+            Invoice.id,
+            Invoice.debtor_id,
+            Invoice.number,
+            Invoice.amount,
+            Invoice.due_date,
+            Invoice.status,
+        ).where(Invoice.debtor_id.in_(ids))
+    )
     for invoice_id, debtor_id, number, amount, due_date, status in invoices:
         amount, total, paid_on = to_money(amount), Decimal("0.00"), None
         for part, received_at in paid[invoice_id]:
@@ -235,9 +247,15 @@ def _invoice_records(
             if paid_on is None and total >= amount:
                 paid_on = _day(received_at, zone)
         result[debtor_id].append(
-            InvoiceRecord(number=number, amount=amount, due_date=due_date, paid=total,
-                          paid_on=paid_on, on_hold=status == "on_hold")
-        )  # fmt: skip
+            InvoiceRecord(
+                number=number,
+                amount=amount,
+                due_date=due_date,
+                paid=total,
+                paid_on=paid_on,
+                on_hold=status == "on_hold",
+            )
+        )
     return result
 
 
@@ -266,12 +284,15 @@ def _handoff_records(
         assert opened_on is not None and handoff.debtor_id is not None
         result[handoff.debtor_id].append(
             HandoffRecord(
-                opened_on=opened_on, reason=handoff.reason, flags=tuple(handoff.flags or ()),
+                opened_on=opened_on,
+                reason=handoff.reason,
+                flags=tuple(handoff.flags or ()),
                 outcome=handoff.outcome,
-                resolved_on=_day(handoff.resolved_at, zone) if handoff.status == "resolved"
+                resolved_on=_day(handoff.resolved_at, zone)
+                if handoff.status == "resolved"
                 else None,
             )
-        )  # fmt: skip
+        )
     return result
 
 
@@ -308,7 +329,7 @@ def load_facts(
             industry=d.industry,
             country=d.country,
             reacted=d.id in talked or d.id in promises or d.id in plans or d.id in handoffs,
-        )  # fmt: skip
+        )
         for d in debtors
     }
 
@@ -360,16 +381,30 @@ def _store(session: Session, debtor: Debtor, profile: Profile) -> bool:
     if changed:
         locked.profile_updated_at = now
         session.add(
-            DebtorProfileChange(debtor_id=locked.id, at=now, group=profile.group,
-                                risk=profile.risk, reasons=reasons,
-                                previous_group=previous_group, previous_risk=previous_risk)
-        )  # fmt: skip
+            DebtorProfileChange(
+                debtor_id=locked.id,
+                at=now,
+                group=profile.group,
+                risk=profile.risk,
+                reasons=reasons,
+                previous_group=previous_group,
+                previous_risk=previous_risk,
+            )
+        )
         session.flush()
         record_event(
-            session=session, actor="system", action="profile_changed", debtor_id=locked.id,
-            detail={"group": profile.group, "risk": profile.risk, "reasons": reasons,
-                    "previous_group": previous_group, "previous_risk": previous_risk},
-        )  # fmt: skip
+            session=session,
+            actor="system",
+            action="profile_changed",
+            debtor_id=locked.id,
+            detail={
+                "group": profile.group,
+                "risk": profile.risk,
+                "reasons": reasons,
+                "previous_group": previous_group,
+                "previous_risk": previous_risk,
+            },
+        )
     session.flush()
     return changed
 

@@ -17,14 +17,18 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from receivables.audit import record_event
-from receivables.conversations import add_message, get_conversation, get_or_create_conversation
+from receivables.accounts.invoices import release_invoice_holds
+from receivables.arrangements.plans import create_plan
+from receivables.arrangements.schedule import monthly_schedule, split_evenly
+from receivables.audit.events import record_event
+from receivables.common.money import to_money
+from receivables.conversations.service import (
+    add_message,
+    get_conversation,
+    get_or_create_conversation,
+)
 from receivables.errors import Conflict, InvalidInput, NotFound
-from receivables.invoices import release_invoice_holds
 from receivables.models import Debtor, Handoff, Message, PaymentPlan, utcnow
-from receivables.money import to_money
-from receivables.plans import create_plan
-from receivables.schedule import monthly_schedule, split_evenly
 
 REASONS = (
     "cannot_pay",
@@ -141,10 +145,13 @@ def _merge(
     if added:
         handoff.flags = [*handoff.flags, *added]  # a new list, so the JSON column is saved
         record_event(
-            session=session, actor=actor, action="handoff_flagged",
-            debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
+            session=session,
+            actor=actor,
+            action="handoff_flagged",
+            debtor_id=handoff.debtor_id,
+            conversation_id=handoff.conversation_id,
             detail={"handoff_id": handoff.id, "flags": added},
-        )  # fmt: skip
+        )
     if handoff.balance is None and balance is not None:
         handoff.balance = to_money(balance)
     session.flush()
@@ -240,10 +247,13 @@ def claim_handoff(
     get_conversation(session=session, conversation_id=handoff.conversation_id).state = "human"
     session.flush()
     record_event(
-        session=session, actor=actor or _actor(collector), action="handoff_claimed",
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
+        session=session,
+        actor=actor or _actor(collector),
+        action="handoff_claimed",
+        debtor_id=handoff.debtor_id,
+        conversation_id=handoff.conversation_id,
         detail={"handoff_id": handoff.id},
-    )  # fmt: skip
+    )
     return handoff
 
 
@@ -262,10 +272,13 @@ def add_collector_message(
     conversation = get_conversation(session=session, conversation_id=handoff.conversation_id)
     message = add_message(session=session, conversation=conversation, sender="collector", text=text)
     record_event(
-        session=session, actor=actor or _actor(collector), action="collector_message",
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
+        session=session,
+        actor=actor or _actor(collector),
+        action="collector_message",
+        debtor_id=handoff.debtor_id,
+        conversation_id=handoff.conversation_id,
         detail={"handoff_id": handoff.id, "message_id": message.id, "text": message.text},
-    )  # fmt: skip
+    )
     return message
 
 
@@ -295,10 +308,13 @@ def release_handoff(
     text = BACK_TO_BOT["en" if language == "en" else "nl"]
     message = add_message(session=session, conversation=conversation, sender="bot", text=text)
     record_event(
-        session=session, actor=actor or _actor(collector), action="handoff_released",
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
+        session=session,
+        actor=actor or _actor(collector),
+        action="handoff_released",
+        debtor_id=handoff.debtor_id,
+        conversation_id=handoff.conversation_id,
         detail={"handoff_id": handoff.id},
-    )  # fmt: skip
+    )
     return message
 
 
@@ -330,15 +346,20 @@ def resolve_handoff(
     if outcome == "dispute_rejected" and handoff.debtor_id is not None:
         # the invoice is due after all: it comes off hold
         release_invoice_holds(
-            session=session, debtor_id=handoff.debtor_id,
-            conversation_id=handoff.conversation_id, actor=actor or _actor(collector),
-        )  # fmt: skip
+            session=session,
+            debtor_id=handoff.debtor_id,
+            conversation_id=handoff.conversation_id,
+            actor=actor or _actor(collector),
+        )
     session.flush()
     record_event(
-        session=session, actor=actor or _actor(collector), action="handoff_resolved",
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
+        session=session,
+        actor=actor or _actor(collector),
+        action="handoff_resolved",
+        debtor_id=handoff.debtor_id,
+        conversation_id=handoff.conversation_id,
         detail={"handoff_id": handoff.id, "outcome": outcome, "note": handoff.note},
-    )  # fmt: skip
+    )
     return handoff
 
 
@@ -366,15 +387,26 @@ def agree_plan_outside_policy(
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     plan = create_plan(
-        session=session, debtor_id=handoff.debtor_id,
+        session=session,
+        debtor_id=handoff.debtor_id,
         schedule=monthly_schedule(amounts, first=first_due),
-        conversation_id=handoff.conversation_id, agreed_by=_actor(collector), outside_policy=True,
-    )  # fmt: skip
+        conversation_id=handoff.conversation_id,
+        agreed_by=_actor(collector),
+        outside_policy=True,
+    )
     record_event(
-        session=session, actor=_actor(collector), action="plan_agreed_outside_policy",
-        debtor_id=handoff.debtor_id, conversation_id=handoff.conversation_id,
-        detail={"handoff_id": handoff.id, "plan_id": plan.id, "total": str(plan.total),
-                "installments": installments, "first_due": first_due.isoformat()},
-    )  # fmt: skip
+        session=session,
+        actor=_actor(collector),
+        action="plan_agreed_outside_policy",
+        debtor_id=handoff.debtor_id,
+        conversation_id=handoff.conversation_id,
+        detail={
+            "handoff_id": handoff.id,
+            "plan_id": plan.id,
+            "total": str(plan.total),
+            "installments": installments,
+            "first_due": first_due.isoformat(),
+        },
+    )
     session.refresh(plan)
     return plan

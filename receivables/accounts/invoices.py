@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from receivables.audit import record_event
+from receivables.audit.events import record_event
+from receivables.common.identifiers import normalize_reference
+from receivables.common.money import to_money
 from receivables.errors import Conflict, InvalidInput
-from receivables.identifiers import normalize_reference
 from receivables.models import AuditEvent, Debtor, Invoice, PaymentAllocation
-from receivables.money import to_money
 
 OPEN_STATUSES = ("open", "partially_paid", "on_hold")
 
@@ -146,9 +146,13 @@ def put_invoice_on_hold(
     if invoice.status != "on_hold":
         invoice.status = "on_hold"
         record_event(
-            session=session, actor=actor, action="invoice_on_hold", debtor_id=debtor_id,
-            conversation_id=conversation_id, detail={"invoice": invoice.number},
-        )  # fmt: skip
+            session=session,
+            actor=actor,
+            action="invoice_on_hold",
+            debtor_id=debtor_id,
+            conversation_id=conversation_id,
+            detail={"invoice": invoice.number},
+        )
     return invoice
 
 
@@ -174,8 +178,11 @@ def release_invoice_holds(
             invoice.status = "partially_paid" if paid.get(invoice.id) else "open"
             released.append(invoice.number)
             record_event(
-                session=session, actor=actor, action="invoice_hold_released",
-                debtor_id=debtor_id, conversation_id=conversation_id,
+                session=session,
+                actor=actor,
+                action="invoice_hold_released",
+                debtor_id=debtor_id,
+                conversation_id=conversation_id,
                 detail={"invoice": invoice.number},
-            )  # fmt: skip
+            )
     return released

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from receivables.policy import ProfileName, ProfilingSettings, RiskLevel
+from receivables.policy.model import ProfileName, ProfilingSettings, RiskLevel
 
 DebtorKind = Literal["consumer", "business"]
 KINDS: tuple[DebtorKind, ...] = ("consumer", "business")

@@ -8,10 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from receivables.accounts.invoices import list_open_invoices
+from receivables.common.money import to_money
 from receivables.errors import InvalidInput
-from receivables.invoices import list_open_invoices
 from receivables.models import Debtor, Invoice, Payment, PaymentAllocation, utcnow
-from receivables.money import to_money
 
 
 def allocate(amount: Decimal, open_amounts: list[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:

@@ -11,12 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.audit import record_event
+from receivables.accounts.invoices import OpenInvoice, list_open_invoices, payable_invoices
+from receivables.arrangements.plans import apply_payment
+from receivables.audit.events import record_event
 from receivables.errors import InvalidInput, NotFound
-from receivables.invoices import OpenInvoice, list_open_invoices, payable_invoices
 from receivables.models import Debtor, Installment, Payment, PaymentLink, PaymentPlan, utcnow
-from receivables.payments import book_payment
-from receivables.plans import apply_payment
+from receivables.payments.booking import book_payment
 
 BALANCE = "balance"
 LINK_STATUSES = ("open", "paid", "canceled", "expired", "failed")
@@ -142,9 +142,13 @@ def get_or_create_link(
     if existing is not None:
         existing.status = "canceled"
         record_event(
-            session=session, actor="system", action="payment_link_replaced", debtor_id=debtor_id,
-            conversation_id=conversation_id, detail={"link_id": existing.id},
-        )  # fmt: skip
+            session=session,
+            actor="system",
+            action="payment_link_replaced",
+            debtor_id=debtor_id,
+            conversation_id=conversation_id,
+            detail={"link_id": existing.id},
+        )
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         raise NotFound("debtor", debtor_id)
@@ -167,10 +171,13 @@ def get_or_create_link(
     session.add(link)
     session.flush()
     record_event(
-        session=session, actor="bot", action="payment_link_created", debtor_id=debtor_id,
+        session=session,
+        actor="bot",
+        action="payment_link_created",
+        debtor_id=debtor_id,
         conversation_id=conversation_id,
         detail={"link_id": link.id, "target": target.key, "amount": str(target.amount)},
-    )  # fmt: skip
+    )
     return link
 
 
@@ -253,17 +260,27 @@ def settle_link(
             installment_id=link.installment_id,
         )
         record_event(
-            session=session, actor="system", action="payment_received", debtor_id=debtor.id,
+            session=session,
+            actor="system",
+            action="payment_received",
+            debtor_id=debtor.id,
             conversation_id=link.conversation_id,
-            detail={"link_id": link.id, "payment_id": payment.id, "amount": str(payment.amount),
-                    "provider_payment_id": provider_payment_id},
-        )  # fmt: skip
+            detail={
+                "link_id": link.id,
+                "payment_id": payment.id,
+                "amount": str(payment.amount),
+                "provider_payment_id": provider_payment_id,
+            },
+        )
         return payment
     if status in ("canceled", "expired", "failed") and link.status == "open":
         # the checkout ended without money; the link stays usable until it expires
         record_event(
-            session=session, actor="system", action=f"payment_{status}",
-            debtor_id=link.debtor_id, conversation_id=link.conversation_id,
+            session=session,
+            actor="system",
+            action=f"payment_{status}",
+            debtor_id=link.debtor_id,
+            conversation_id=link.conversation_id,
             detail={"link_id": link.id, "provider_payment_id": provider_payment_id},
-        )  # fmt: skip
+        )
     return None

@@ -1,0 +1,1 @@
+"""Debtors and their invoices: who owes what, and the one open balance."""

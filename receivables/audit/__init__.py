@@ -1,0 +1,1 @@
+"""The audit log: who told, agreed or decided what, with whom, when."""

@@ -1,0 +1,1 @@
+"""Collector accounts: the people who work the handoff queue."""

@@ -1,0 +1,1 @@
+"""Small pure helpers every topic uses: money, dates, language, identifiers, redaction."""

@@ -1,0 +1,1 @@
+"""Conversations, their messages, and what the channels remember between deliveries."""

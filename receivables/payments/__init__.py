@@ -1,0 +1,1 @@
+"""Money coming in: payment links (one open link per target) and payments booked once."""
