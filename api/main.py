@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api.channel_senders import open_channel_senders
 from api.console import STATIC_DIR as CONSOLE_STATIC
 from api.errors import install_error_handlers
+from api.flows.channel_delivery import open_channel_senders
+from api.flows.payment_news import make_provider
 from api.outbound import Outbound
-from api.payment_flow import make_provider
 from api.rasa_client import RasaClient
 from api.routers import (
     channels_telegram,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from receivables.common.dates import format_date
 from receivables.common.money import format_money
-from receivables.models import Installment, Invoice, PaymentLink, utcnow
+from receivables.models import PaymentLink, utcnow
+from receivables.payments.links import get_link_contents
 from receivables.policy.model import Policy
 
 PAGE_TEXTS = {
@@ -66,17 +66,13 @@ def link_state(link: PaymentLink, now: dt.datetime) -> str:
 
 def _lines(session: Session, link: PaymentLink, language: str) -> list[str]:
     texts = PAGE_TEXTS[language]
-    if link.installment_id is not None:
-        installment = session.get(Installment, link.installment_id)
-        if installment is not None:
-            due = format_date(installment.due_date, language)
-            return [texts["installment"].format(n=installment.sequence, due=due)]
-    invoices = session.scalars(
-        select(Invoice).where(Invoice.id.in_(link.invoice_ids)).order_by(Invoice.due_date)
-    )
+    contents = get_link_contents(session=session, link=link)
+    if (installment := contents.installment) is not None:
+        due = format_date(installment.due_date, language)
+        return [texts["installment"].format(n=installment.sequence, due=due)]
     return [
         f"{texts['invoice']} {i.number} ({texts['due']} {format_date(i.due_date, language)})"
-        for i in invoices
+        for i in contents.invoices
     ]
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Mapping, Sequence
 
 from channels.telegram import TelegramChannel
+from receivables.settings import Settings, settings_from
 
 PATH = "/channels/telegram"
 
@@ -29,14 +29,14 @@ async def register(*, token: str, secret: str, url: str, api_url: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    env = os.environ if environ is None else environ
+    settings = Settings() if environ is None else settings_from(environ)
     parser = argparse.ArgumentParser(
         prog="python -m channels.telegram_setup", description="Register the Telegram webhook."
     )
     parser.add_argument("--url", help=f"webhook URL (default: SETTLE_PUBLIC_URL + {PATH})")
     args = parser.parse_args(argv)
-    token, secret = env.get("SETTLE_TELEGRAM_TOKEN"), env.get("SETTLE_TELEGRAM_SECRET")
-    public = env.get("SETTLE_PUBLIC_URL")
+    token, secret = settings.telegram_token, settings.telegram_secret
+    public = settings.public_url
     url = args.url or (public.rstrip("/") + PATH if public else None)
     missing = [
         name
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     assert token and secret and url
     if not url.startswith("https://"):
         print(f"warning: Telegram only calls https:// webhooks, not {url}", file=sys.stderr)
-    api_url = env.get("SETTLE_TELEGRAM_API_URL") or "https://api.telegram.org/bot"
+    api_url = settings.telegram_api_url
     try:
         asyncio.run(register(token=token, secret=secret, url=url, api_url=api_url))
     except Exception as exc:  # a CLI: say what went wrong, no traceback

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 DEFAULT_DATABASE_URL = "sqlite:///var/settle.db"
 
@@ -55,3 +58,22 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+async def run_in_session(
+    factory: sessionmaker[Session], work: Callable[..., T], /, **arguments: Any
+) -> T:
+    """`work(session=..., **arguments)` in its own unit of work, in a worker thread, so that
+    database work never blocks the event loop (the gateway, the action server). The one
+    way async code reaches the database."""
+
+    def scoped() -> T:
+        with session_scope(factory) as session:
+            return work(session=session, **arguments)
+
+    return await asyncio.to_thread(scoped)
+
+
+def check_database(*, session: Session) -> None:
+    """Raises when the database cannot answer a trivial query."""
+    session.execute(text("SELECT 1"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,10 +15,11 @@ from receivables.accounts.invoices import create_invoice, get_open_balance, put_
 from receivables.common.identifiers import format_postcode
 from receivables.common.money import format_money
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
-from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.models import Debtor, Handoff, Installment, PaymentPlan, Promise
 from receivables.payments.booking import book_payment
 from receivables.profiles.service import set_business_attributes, set_credit_info
+from receivables.settings import Settings
 
 # (reference, name, date of birth, postcode, phone, language,
 #  [(invoice number, amount, days since issue, payment term days, description)], paid amount)
@@ -443,7 +443,7 @@ def demo_table(*, session: Session) -> str:
 
 
 def main() -> None:
-    url = os.environ.get("SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL)
+    url = Settings().database_url
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with session_scope(factory) as session:

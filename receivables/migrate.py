@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-from receivables.db import DEFAULT_DATABASE_URL, normalize_url
+from receivables.db import normalize_url
+from receivables.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,11 +28,7 @@ def upgrade(url: str) -> None:
 
 
 def main() -> None:
-    url = (
-        sys.argv[1]
-        if len(sys.argv) > 1
-        else os.environ.get("SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL)
-    )
+    url = sys.argv[1] if len(sys.argv) > 1 else Settings().database_url
     upgrade(url)
 
 

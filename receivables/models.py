@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -168,6 +169,20 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Delivery(Base):
+    """A channel delivery seen (a MessageSid, an update_id, a voice step): the unique key
+    makes a redelivery change nothing, whichever gateway process receives it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("channel", "delivery_id", name="uq_deliveries_channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[str] = mapped_column(String(128))
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Handoff(Base):
@@ -332,6 +347,7 @@ __all__ = [
     "Conversation",
     "Debtor",
     "DebtorProfileChange",
+    "Delivery",
     "Handoff",
     "Installment",
     "Invoice",

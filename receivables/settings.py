@@ -1,7 +1,11 @@
-"""All settings, from environment variables prefixed SETTLE_ (see README)."""
+"""All settings, from environment variables prefixed SETTLE_ (see README). The one place that
+reads the environment: the gateway, the action server and every command-line entry point
+take their settings from here."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
@@ -22,6 +26,9 @@ class Settings(BaseSettings):
     actions_url: str = "http://127.0.0.1:5055"
     policy_file: str | None = None
     host: str = "127.0.0.1"
+    # the ports `make run` serves Rasa and the action server on
+    rasa_port: int = 5005
+    actions_port: int = 5055
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     # payments: "local" (our own checkout page, for development and tests) or "mollie"
@@ -67,3 +74,16 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_from(environ: Mapping[str, str]) -> Settings:
+    """Settings from a given environment (SETTLE_* names), for tests and tools."""
+    prefix = "SETTLE_"
+    values = {k[len(prefix) :].lower(): v for k, v in environ.items() if k.startswith(prefix)}
+    return Settings.model_validate(values)
+
+
+def process_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with `overrides`: what the processes `make run` and the
+    integration tests start are given (so settings such as SETTLE_POLICY_FILE pass through)."""
+    return {**os.environ, **overrides}

@@ -6,7 +6,6 @@ rest (exit 1).
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import sys
@@ -14,18 +13,14 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from api.channel_senders import channels_on
-from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from api.flows.channel_delivery import channels_on
+from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
 from receivables.settings import Settings
 from scripts.stack import Stack, StackError
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300
-
-
-def setting(name: str, default: str) -> str:
-    return os.environ.get(f"SETTLE_{name}") or default
 
 
 def load_demo(url: str) -> str:
@@ -83,21 +78,25 @@ Press Ctrl-C to stop.
 
 def main() -> int:
     started = time.monotonic()
-    port = int(setting("PORT", "8000"))
-    host = setting("HOST", "127.0.0.1")
-    given_token = os.environ.get("SETTLE_ADMIN_TOKEN")
+    settings = Settings()
+    port, host = settings.port, settings.host
+    given_token = settings.admin_token
     admin_token = given_token or secrets.token_urlsafe(24)
     stack = Stack(
         root=ROOT,
-        database_url=setting("DATABASE_URL", DEFAULT_DATABASE_URL),
-        rasa_port=int(setting("RASA_PORT", "5005")),
-        actions_port=int(setting("ACTIONS_PORT", "5055")),
+        database_url=settings.database_url,
+        rasa_port=settings.rasa_port,
+        actions_port=settings.actions_port,
         api_port=port,
         api_host=host,
         admin_token=admin_token,
-        rasa_token=setting("RASA_TOKEN", secrets.token_urlsafe(24)),
+        rasa_token=settings.rasa_token or secrets.token_urlsafe(24),
         log_dir=ROOT / "var" / "log",
-        public_url=setting("PUBLIC_URL", f"http://127.0.0.1:{port}"),
+        public_url=(
+            settings.public_url
+            if "public_url" in settings.model_fields_set
+            else f"http://127.0.0.1:{port}"
+        ),
     )
     signals = Signals()
     print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)

@@ -27,6 +27,7 @@ from types import TracebackType
 import httpx
 
 from receivables.migrate import upgrade
+from receivables.settings import process_environment
 
 NAMES = ("actions", "rasa", "api", "followup")
 # seconds between two rounds of the follow-up job
@@ -85,7 +86,7 @@ class Stack:
         """The parent's environment (SETTLE_POLICY_FILE, SETTLE_RASA_TIMEOUT, ... pass
         through) with the addresses and secrets of this stack."""
         return {
-            **os.environ,
+            **process_environment(),
             "SETTLE_DATABASE_URL": self.database_url,
             "SETTLE_ADMIN_TOKEN": self.admin_token,
             "SETTLE_RASA_URL": self.rasa_url,

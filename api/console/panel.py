@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from receivables.accounts.debtors import debtor_labels, get_debtor
 from receivables.accounts.invoices import OpenInvoice, get_open_balance, list_open_invoices
+from receivables.arrangements.plans import list_plans
+from receivables.arrangements.promises import list_promises
 from receivables.audit.events import list_events
 from receivables.conversations.service import get_conversation, list_messages
+from receivables.errors import NotFound
 from receivables.models import (
     AuditEvent,
     Conversation,
@@ -22,6 +25,7 @@ from receivables.models import (
     PaymentPlan,
     Promise,
 )
+from receivables.payments.booking import list_payments
 from receivables.policy.model import Policy
 from receivables.profiles.service import ProfileView, current_profile, stored_profile
 
@@ -83,21 +87,14 @@ def _profile(session: Session, debtor: Debtor, policy: Policy | None) -> Profile
 def load_debtor_panel(
     *, session: Session, debtor_id: int, policy: Policy | None = None
 ) -> DebtorPanel | None:
-    debtor = session.get(Debtor, debtor_id)
-    if debtor is None:
+    try:
+        debtor = get_debtor(session=session, debtor_id=debtor_id)
+    except NotFound:
         return None
-    plans = session.scalars(
-        select(PaymentPlan)
-        .where(PaymentPlan.debtor_id == debtor_id)
-        .options(selectinload(PaymentPlan.installments))
-        .order_by(PaymentPlan.id.desc())
-    )
-    promises = session.scalars(
-        select(Promise).where(Promise.debtor_id == debtor_id).order_by(Promise.id.desc())
-    )
-    payments = session.scalars(
-        select(Payment).where(Payment.debtor_id == debtor_id).order_by(Payment.id.desc())
-    )
+    # newest first
+    plans = reversed(list_plans(session=session, debtor_id=debtor_id))
+    promises = sorted(list_promises(session=session, debtor_id=debtor_id), key=lambda p: -p.id)
+    payments = sorted(list_payments(session=session, debtor_id=debtor_id), key=lambda p: -p.id)
     return DebtorPanel(
         debtor=debtor,
         balance=get_open_balance(session=session, debtor_id=debtor_id),
@@ -127,9 +124,4 @@ def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = Non
 def debtor_names(*, session: Session, handoffs: list[Handoff]) -> dict[int, str]:
     """Debtor id -> "name (reference)" for the queue."""
     ids = {h.debtor_id for h in handoffs if h.debtor_id is not None}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Debtor.id, Debtor.name, Debtor.reference).where(Debtor.id.in_(ids))
-    )
-    return {i: f"{name} ({reference})" for i, name, reference in rows}
+    return debtor_labels(session=session, debtor_ids=ids)

@@ -1,5 +1,5 @@
 """The collector console: sign-in, the live queue, the conversation view and its forms.
-Pages render from the database; every change goes through the handoff desk (api.console.desk),
+Pages render from the database; every change goes through the handoff desk (api.flows.collector_action),
 just like the handoff API."""
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from api.console.auth import (
     cookie_secret,
     signed_in,
 )
-from api.console.desk import HandoffDesk
 from api.console.live import change_events
 from api.console.pages import ConsolePages
 from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
+from api.flows.collector_action import HandoffDesk
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError

@@ -4,13 +4,13 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.deps import RasaDep
-from api.gateway import handle_debtor_message
+from api.flows.debtor_turn import handle_debtor_message
 from api.schemas import ConversationMessages, MessageCreate, MessageRead
 from receivables.conversations.service import get_conversation, list_messages
-from receivables.db import session_scope
+from receivables.db import run_in_session
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -37,16 +37,15 @@ async def post_message(
 
 
 def _read_messages(
-    sessions: sessionmaker[Session], conversation_id: str, after: int | None
+    *, session: Session, conversation_id: str, after: int | None
 ) -> ConversationMessages:
-    with session_scope(sessions) as session:
-        conversation = get_conversation(session=session, conversation_id=conversation_id)
-        messages = list_messages(session=session, conversation_id=conversation_id, after=after)
-        return ConversationMessages(
-            conversation_id=conversation_id,
-            state=conversation.state,  # type: ignore[arg-type]
-            messages=[MessageRead.model_validate(m) for m in messages],
-        )
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    messages = list_messages(session=session, conversation_id=conversation_id, after=after)
+    return ConversationMessages(
+        conversation_id=conversation_id,
+        state=conversation.state,  # type: ignore[arg-type]
+        messages=[MessageRead.model_validate(m) for m in messages],
+    )
 
 
 @router.get("/{conversation_id}/messages", response_model=ConversationMessages)
@@ -63,7 +62,9 @@ async def get_messages(
     deadline, first_state = loop.time() + wait, None
     while True:
         version = outbound.version
-        result = await asyncio.to_thread(_read_messages, sessions, conversation_id, after)
+        result = await run_in_session(
+            sessions, _read_messages, conversation_id=conversation_id, after=after
+        )
         first_state = first_state or result.state
         remaining = deadline - loop.time()
         if result.messages or result.state != first_state or remaining <= 0:

@@ -4,11 +4,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import AdminDep, PolicyDep, SessionDep, SettingsDep
-from api.payment_flow import link_url
 from api.schemas import (
     AllocationRead,
     CreditRead,
@@ -27,9 +25,11 @@ from api.schemas import (
 )
 from receivables.accounts.debtors import create_debtor, get_debtor
 from receivables.accounts.invoices import create_invoice, get_open_amounts
+from receivables.arrangements.plans import list_plans
+from receivables.arrangements.promises import list_promises
 from receivables.audit.events import record_event
-from receivables.models import Debtor, Invoice, PaymentPlan, Promise
-from receivables.payments.links import list_open_links
+from receivables.models import Debtor, Invoice
+from receivables.payments.links import link_url, list_open_links
 from receivables.policy.model import Policy, ProfileName, RiskLevel
 from receivables.profiles.service import (
     ProfileView,
@@ -54,12 +54,8 @@ def _invoice_read(invoice: Invoice, open_amounts: dict[int, object]) -> InvoiceR
 def _plans_and_promises(
     session: Session, debtor_id: int
 ) -> tuple[list[PaymentPlanRead], list[PromiseRead]]:
-    plans = session.scalars(
-        select(PaymentPlan).where(PaymentPlan.debtor_id == debtor_id).order_by(PaymentPlan.id)
-    )
-    promises = session.scalars(
-        select(Promise).where(Promise.debtor_id == debtor_id).order_by(Promise.id)
-    )
+    plans = list_plans(session=session, debtor_id=debtor_id)
+    promises = sorted(list_promises(session=session, debtor_id=debtor_id), key=lambda p: p.id)
     return (
         [PaymentPlanRead.model_validate(p) for p in plans],
         [PromiseRead.model_validate(p) for p in promises],

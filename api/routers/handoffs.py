@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.console.auth import ApiPrincipal
-from api.console.desk import HandoffDesk
 from api.deps import SessionDep
+from api.flows.collector_action import HandoffDesk
 from api.schemas import HandoffRead, MessageRead, MessageText, MoneyOut
 from receivables.handoffs.service import list_handoffs, list_queue
 

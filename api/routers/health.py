@@ -4,17 +4,16 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from api.deps import RasaDep
+from receivables.db import check_database, run_in_session
 
 router = APIRouter()
 
 
-def _database_status(request: Request) -> str:
+async def _database_status(request: Request) -> str:
     try:
-        with request.app.state.sessions() as session:
-            session.execute(text("SELECT 1"))
+        await run_in_session(request.app.state.sessions, check_database)
         return "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means the database is down
         return f"down: {type(exc).__name__}"
@@ -23,7 +22,7 @@ def _database_status(request: Request) -> str:
 @router.get("/healthz")
 async def healthz(request: Request, rasa: RasaDep) -> JSONResponse:
     database, rasa_status, actions = await asyncio.gather(
-        asyncio.to_thread(_database_status, request), rasa.rasa_status(), rasa.actions_status()
+        _database_status(request), rasa.rasa_status(), rasa.actions_status()
     )
     parts = {"database": database, "rasa": rasa_status, "actions": actions}
     healthy = all(v == "ok" for v in parts.values())

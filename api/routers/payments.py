@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import OutboundDep, PolicyDep, ProviderDep, SessionDep, SettingsDep
-from api.payment_flow import (
+from api.flows.payment_news import (
     WEBHOOK_PATH,
     LinkNotPayable,
     process_provider_update,

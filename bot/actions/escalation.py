@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from bot.actions.account import verified_debtor_id
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
+from receivables.accounts.debtors import get_debtor
 from receivables.accounts.invoices import get_open_balance, list_open_invoices, put_invoice_on_hold
 from receivables.common.identifiers import find_invoice_number
 from receivables.handoffs.service import create_handoff
 from receivables.handoffs.summary import SummaryFacts, handoff_summary, vulnerability_flags
 from receivables.handoffs.working_hours import reply_moment
-from receivables.models import Debtor
 from receivables.policy.limits import handoff_level
 
 REASONS = {"cannot_pay": "cannot_pay", "dispute": "dispute", "request_human": "requested_human"}
@@ -62,7 +62,7 @@ def hand_off(
 ) -> Escalated:
     """Create the handoff (once per open conversation) with its summary, level and flags;
     a disputed invoice goes on hold."""
-    debtor = session.get(Debtor, debtor_id) if debtor_id is not None else None
+    debtor = get_debtor(session=session, debtor_id=debtor_id) if debtor_id is not None else None
     balance: Decimal | None = None
     on_hold = None
     if debtor is not None:

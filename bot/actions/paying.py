@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.actions.asked import asked_text
-from bot.actions.db import get_policy, run_in_session
+from bot.actions.db import get_policy, run_in_session, settings
 from bot.actions.language import language_of
 from receivables.accounts.invoices import get_open_balance, list_open_invoices
 from receivables.arrangements.plans import get_next_installment
@@ -23,7 +21,8 @@ from receivables.common.identifiers import find_invoice_number
 from receivables.common.money import format_money
 from receivables.errors import NotFound
 from receivables.models import Payment, utcnow
-from receivables.payments.links import NothingToPay, get_or_create_link, resolve_target
+from receivables.payments.booking import list_payments
+from receivables.payments.links import NothingToPay, get_or_create_link, link_url, resolve_target
 
 RECENT_DAYS = 14
 PAY_INTENT = "pay_now"
@@ -39,10 +38,6 @@ _WHAT = {
         "installment": "installment {n} of your payment plan",
     },
 }
-
-
-def public_url() -> str:
-    return (os.environ.get("SETTLE_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ def _make_link(
         debtor_id=debtor_id,
         target=target,
         language=language,
-        provider=os.environ.get("SETTLE_PAYMENT_PROVIDER") or "local",
+        provider=settings().payment_provider,
         expiry_days=get_policy().payment.link_expiry_days,
         conversation_id=conversation_id,
     )
@@ -84,7 +79,9 @@ def _make_link(
         what = words["invoice"].format(number=number)
     else:
         what = words["balance"]
-    return LinkAnswer(f"{public_url()}/pay/{link.token}", link.amount, what, link.expires_at.date())
+    return LinkAnswer(
+        link_url(settings().public_url, link.token), link.amount, what, link.expires_at.date()
+    )
 
 
 async def send_payment_link(
@@ -115,13 +112,7 @@ async def send_payment_link(
 
 def _recent_payments(session: Session, debtor_id: int) -> tuple[list[Payment], Decimal]:
     since = utcnow() - dt.timedelta(days=RECENT_DAYS)
-    payments = list(
-        session.scalars(
-            select(Payment)
-            .where(Payment.debtor_id == debtor_id, Payment.received_at >= since)
-            .order_by(Payment.received_at)
-        )
-    )
+    payments = list_payments(session=session, debtor_id=debtor_id, since=since)
     return payments, get_open_balance(session=session, debtor_id=debtor_id)
 
 

@@ -58,3 +58,17 @@ def find_debtor_by_reference(*, session: Session, reference: str) -> Debtor | No
     return session.scalar(
         select(Debtor).join(Invoice).where(func.upper(Invoice.number) == key).limit(1)
     )
+
+
+def get_debtor_language(*, session: Session, debtor_id: int) -> str | None:
+    return session.scalar(select(Debtor.language).where(Debtor.id == debtor_id))
+
+
+def debtor_labels(*, session: Session, debtor_ids: set[int]) -> dict[int, str]:
+    """Debtor id -> "name (reference)", for lists such as the console's queue."""
+    if not debtor_ids:
+        return {}
+    rows = session.execute(
+        select(Debtor.id, Debtor.name, Debtor.reference).where(Debtor.id.in_(debtor_ids))
+    )
+    return {i: f"{name} ({reference})" for i, name, reference in rows}

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import signal
 import sys
 import threading
@@ -28,9 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from receivables.arrangements.plans import settle_installments
 from receivables.arrangements.promises import settle_promises
 from receivables.audit.events import record_event
-from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.models import Installment, PaymentPlan, Promise
 from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.settings import Settings
 
 DEFAULT_INTERVAL = 900.0
 log = logging.getLogger("settle.followup")
@@ -176,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--interval must be positive")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        policy = load_policy(os.environ.get("SETTLE_POLICY_FILE") or None)
+        settings = Settings()
+        policy = load_policy(settings.policy_file)
     except PolicyError as exc:
         log.error("%s", exc)
         return 2
-    engine = make_engine(os.environ.get("SETTLE_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    engine = make_engine(Settings().database_url)
     factory = make_session_factory(engine)
     stop = None if args.once else _Stop()
     try:

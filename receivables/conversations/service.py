@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.common.redaction import redact_card_numbers
 from receivables.errors import NotFound
-from receivables.models import Conversation, Debtor, Message
+from receivables.models import Conversation, Debtor, Handoff, Message
 
 STATES = ("bot", "waiting", "human", "closed")
 SENDERS = ("bot", "collector", "debtor", "system")
@@ -76,3 +79,29 @@ def attach_debtor(*, session: Session, conversation_id: str, debtor_id: int) -> 
         debtor.preferred_channel = conversation.channel
     session.flush()
     return conversation
+
+
+def person_answered_since(
+    *, session: Session, conversation_id: str, since: dt.datetime | None
+) -> bool:
+    """Whether a system notice or a collector's message is in the conversation (since then)."""
+    query = select(Message.id).where(
+        Message.conversation_id == conversation_id, Message.sender.in_(("system", "collector"))
+    )
+    if since is not None:
+        query = query.where(Message.created_at >= since)
+    return session.scalar(query.limit(1)) is not None
+
+
+def change_stamp(*, session: Session) -> tuple[Any, ...]:
+    """Changes whenever a message or handoff is added or a handoff is claimed or resolved:
+    what pages that show conversations compare to know they must look again."""
+    handoffs = session.execute(
+        select(
+            func.max(Handoff.id),
+            func.count(Handoff.id),
+            func.max(Handoff.claimed_at),
+            func.max(Handoff.resolved_at),
+        )
+    ).one()
+    return (session.scalar(select(func.max(Message.id))), *handoffs)

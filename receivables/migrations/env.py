@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
-from receivables.db import DEFAULT_DATABASE_URL, make_engine
+from receivables.db import make_engine
 from receivables.models import Base
+from receivables.settings import Settings
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url") or os.environ.get(
-    "SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL
-)
+url = config.get_main_option("sqlalchemy.url") or Settings().database_url
 
 engine = make_engine(url)
 with engine.connect() as connection:

@@ -67,3 +67,13 @@ def book_payment(
         invoice.status = "paid" if remaining <= 0 else "partially_paid"
     session.flush()
     return payment
+
+
+def list_payments(
+    *, session: Session, debtor_id: int, since: dt.datetime | None = None
+) -> list[Payment]:
+    """The debtor's payments, oldest first; with `since`, only those received since then."""
+    query = select(Payment).where(Payment.debtor_id == debtor_id)
+    if since is not None:
+        query = query.where(Payment.received_at >= since)
+    return list(session.scalars(query.order_by(Payment.received_at, Payment.id)))

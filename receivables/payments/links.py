@@ -15,7 +15,15 @@ from receivables.accounts.invoices import OpenInvoice, list_open_invoices, payab
 from receivables.arrangements.plans import apply_payment
 from receivables.audit.events import record_event
 from receivables.errors import InvalidInput, NotFound
-from receivables.models import Debtor, Installment, Payment, PaymentLink, PaymentPlan, utcnow
+from receivables.models import (
+    Debtor,
+    Installment,
+    Invoice,
+    Payment,
+    PaymentLink,
+    PaymentPlan,
+    utcnow,
+)
 from receivables.payments.booking import book_payment
 
 BALANCE = "balance"
@@ -104,6 +112,11 @@ def describe(target: LinkTarget, *, reference: str, language: str) -> str:
     else:
         word = "facturen" if language == "nl" else "invoices"
     return f"{reference} {word} {numbers}"[:255]
+
+
+def link_url(public_url: str, token: str) -> str:
+    """The address of a link's page, where the debtor pays (the gateway's /pay/{token})."""
+    return f"{public_url.rstrip('/')}/pay/{token}"
 
 
 def find_open_link(
@@ -284,3 +297,22 @@ def settle_link(
             detail={"link_id": link.id, "provider_payment_id": provider_payment_id},
         )
     return None
+
+
+@dataclass(frozen=True)
+class LinkContents:
+    """What a link pays, as its page lists it: one installment, or invoices by due date."""
+
+    installment: Installment | None
+    invoices: list[Invoice]
+
+
+def get_link_contents(*, session: Session, link: PaymentLink) -> LinkContents:
+    if link.installment_id is not None:
+        installment = session.get(Installment, link.installment_id)
+        if installment is not None:
+            return LinkContents(installment, [])
+    invoices = session.scalars(
+        select(Invoice).where(Invoice.id.in_(link.invoice_ids)).order_by(Invoice.due_date)
+    )
+    return LinkContents(None, list(invoices))

@@ -28,7 +28,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.common.identifiers import normalize_reference
-from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.errors import InvalidInput
 from receivables.models import Debtor
 from receivables.policy.model import Policy, PolicyError, load_policy
@@ -52,6 +51,7 @@ from receivables.profiles.service import (
     set_business_attributes,
     set_credit_info,
 )
+from receivables.settings import Settings
 
 COLUMNS = ("reference", "credit_score", "credit_flag", "kind", "industry", "country")
 CREDIT_COLUMNS = ("credit_score", "credit_flag")
@@ -251,11 +251,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
     try:
-        policy = load_policy(os.environ.get("SETTLE_POLICY_FILE") or None)
+        policy = load_policy(Settings().policy_file)
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    engine = make_engine(os.environ.get("SETTLE_DATABASE_URL", DEFAULT_DATABASE_URL))
+    engine = make_engine(Settings().database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
             result = import_credit_text(

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
-from api.channel_senders import FAILED
+from api.flows.channel_delivery import FAILED
 from api.outbound import OutboundMessage
 from receivables.db import session_scope
 from receivables.models import AuditEvent, Conversation, Message, utcnow

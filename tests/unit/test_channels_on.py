@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.channel_senders import channels_on
+from api.flows.channel_delivery import channels_on
 from receivables.settings import Settings
 
 

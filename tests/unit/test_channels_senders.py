@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.channel_senders import FAILED, ChannelSenders
+from api.flows.channel_delivery import FAILED, ChannelSenders
 from api.outbound import Outbound, OutboundMessage
 from channels.base import DeliveryError, Reply
 from receivables.audit.events import list_events

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.payment_flow import payment_received_text
+from api.flows.payment_news import payment_received_text
 from payment_providers.base import PaymentRequest
 from payment_providers.mollie import mollie_amount, payment_body
 from receivables.accounts.invoices import OpenInvoice

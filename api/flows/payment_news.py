@@ -3,7 +3,6 @@ is paid (book it once, tell the debtor in their conversation, push it through th
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,13 +18,14 @@ from payment_providers.mollie import MollieProvider
 from receivables.accounts.invoices import get_open_balance
 from receivables.common.money import format_money
 from receivables.conversations.service import add_message, get_conversation
-from receivables.db import session_scope
+from receivables.db import run_in_session
 from receivables.errors import InvalidInput
 from receivables.payments.links import (
     attach_provider_payment,
     get_link,
     get_link_by_token,
     is_payable,
+    link_url,
     settle_link,
 )
 from receivables.policy.model import Policy
@@ -41,10 +41,6 @@ def make_provider(settings: Settings) -> PaymentProvider:
             raise RuntimeError("SETTLE_PAYMENT_PROVIDER=mollie needs SETTLE_MOLLIE_API_KEY")
         return MollieProvider(settings.mollie_api_key, settings.mollie_api_url)
     return LocalProvider()
-
-
-def link_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/pay/{token}"
 
 
 class LinkNotPayable(InvalidInput):
@@ -89,28 +85,25 @@ async def start_checkout(
     """The provider payment to send the debtor to: the link's current one while it is still
     open at the provider, otherwise a new one."""
 
-    def facts() -> _LinkFacts:
-        with session_scope(sessions) as session:
-            return _link_facts(session, token, settings, policy)
-
-    known = await asyncio.to_thread(facts)
+    known = await run_in_session(
+        sessions, lambda session: _link_facts(session, token, settings, policy)
+    )
     if known.provider_payment_id:
         current = await provider.get_payment(known.provider_payment_id)
         if current is not None and current.status == OPEN and current.checkout_url:
             return current
     payment = await provider.create_payment(known.request)
 
-    def remember() -> None:
-        with session_scope(sessions) as session:
-            link = get_link_by_token(session=session, token=token)
-            attach_provider_payment(
-                session=session,
-                link=link,
-                provider_payment_id=payment.id,
-                checkout_url=payment.checkout_url,
-            )
+    def remember(session: Session) -> None:
+        link = get_link_by_token(session=session, token=token)
+        attach_provider_payment(
+            session=session,
+            link=link,
+            provider_payment_id=payment.id,
+            checkout_url=payment.checkout_url,
+        )
 
-    await asyncio.to_thread(remember)
+    await run_in_session(sessions, remember)
     return payment
 
 
@@ -176,16 +169,12 @@ async def process_provider_update(
         log.info("webhook for unknown payment %s ignored", payment_id)
         return False
 
-    def settle() -> Booked | None:
-        try:
-            with session_scope(sessions) as session:
-                return _settle(session, payment)
-        except IntegrityError:
-            # the same payment booked by a concurrent delivery a moment ago
-            log.info("payment %s was booked concurrently", payment.id)
-            return None
-
-    booked = await asyncio.to_thread(settle)
+    try:
+        booked = await run_in_session(sessions, lambda session: _settle(session, payment))
+    except IntegrityError:
+        # the same payment booked by a concurrent delivery a moment ago
+        log.info("payment %s was booked concurrently", payment.id)
+        booked = None
     if booked is None:
         return False
     if booked.conversation_id and booked.channel:

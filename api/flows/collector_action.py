@@ -4,7 +4,6 @@ the message to the debtor's channel and wake the live pages."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.console.auth import Principal
 from api.outbound import Outbound, OutboundMessage
 from receivables.conversations.service import get_conversation
-from receivables.db import session_scope
+from receivables.db import run_in_session
 from receivables.errors import InvalidInput
 from receivables.handoffs.service import (
     add_collector_message,
@@ -64,11 +63,7 @@ class HandoffDesk:
         return cls(state.sessions, state.outbound, wait)
 
     async def _run(self, work: Callable[[Session], T]) -> T:
-        def scoped() -> T:
-            with session_scope(self.sessions) as session:
-                return work(session)
-
-        return await asyncio.to_thread(scoped)
+        return await run_in_session(self.sessions, lambda session: work(session))
 
     def visible(self, handoff: Handoff, principal: Principal) -> bool:
         return is_visible_to(

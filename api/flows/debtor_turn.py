@@ -6,26 +6,26 @@ action server writes to the same database), the replies in a second unit of work
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.rasa_client import AssistantUnavailable, RasaClient
 from api.texts import text as gateway_text
+from receivables.accounts.debtors import get_debtor_language
 from receivables.common.language import DEFAULT_LANGUAGE, detect_language
 from receivables.common.redaction import redact_card_numbers
 from receivables.conversations.service import (
     add_message,
     get_conversation,
     get_or_create_conversation,
+    person_answered_since,
 )
-from receivables.db import session_scope
+from receivables.db import run_in_session
 from receivables.handoffs.service import create_handoff, get_open_handoff
-from receivables.models import Debtor, Message
+from receivables.models import Message
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,7 @@ def _store_inbound(
     )
     recorded = None
     if conversation.debtor_id is not None:
-        recorded = session.scalar(
-            select(Debtor.language).where(Debtor.id == conversation.debtor_id)
-        )
+        recorded = get_debtor_language(session=session, debtor_id=conversation.debtor_id)
     conversation.language = choose_language(
         explicit=language,
         recorded=recorded,
@@ -84,14 +82,7 @@ def _colleague_notice(session: Session, conversation_id: str, language: str) -> 
     """While handed off: tell the debtor once that a person will answer here."""
     handoff = get_open_handoff(session=session, conversation_id=conversation_id)
     since = handoff.created_at if handoff else None
-    already = session.scalar(
-        select(Message.id).where(
-            Message.conversation_id == conversation_id,
-            Message.sender.in_(("system", "collector")),
-            *([Message.created_at >= since] if since else []),
-        )
-    )
-    if already:
+    if person_answered_since(session=session, conversation_id=conversation_id, since=since):
         return []
     conversation = get_conversation(session=session, conversation_id=conversation_id)
     notice = gateway_text("colleague_will_answer", language)
@@ -153,12 +144,8 @@ async def handle_debtor_message(
     """`hint`: what the channel knows of the sender (a phone number), passed to the bot in
     the metadata as a hint for verification, never as proof."""
 
-    def in_session(work: Any, *args: Any) -> Any:
-        with session_scope(sessions) as session:
-            return work(session, *args)
-
     def run(work: Any, *args: Any) -> Any:
-        return asyncio.to_thread(in_session, work, *args)
+        return run_in_session(sessions, lambda session: work(session, *args))
 
     inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel)
     if inbound.state in HANDED_OFF:
