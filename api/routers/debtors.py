@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -24,7 +23,7 @@ from api.schemas import (
     PromiseRead,
 )
 from receivables.accounts.debtors import create_debtor, get_debtor
-from receivables.accounts.invoices import create_invoice, get_open_amounts
+from receivables.accounts.invoices import create_invoice, get_open_amounts, open_balance
 from receivables.arrangements.plans import list_plans
 from receivables.arrangements.promises import list_promises
 from receivables.audit.events import record_event
@@ -106,7 +105,7 @@ def _detail(
     profile = current_profile(session=session, debtor_id=debtor.id, policy=policy)
     return DebtorDetail(
         **DebtorRead.model_validate(debtor).model_dump(),
-        balance=sum((i.open_amount for i in invoices), Decimal("0.00")),
+        balance=open_balance(invoices),
         invoices=invoices,
         payments=payments,
         payment_links=_links(session, debtor.id, public_url),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.formatting import invoice_lines, payment_option_lines
 from bot.actions.language import language_of
-from receivables.accounts.invoices import OpenInvoice, list_open_invoices
+from receivables.accounts.invoices import OpenInvoice, list_open_invoices, open_balance
 from receivables.audit.events import record_event
 from receivables.common.money import format_money
 
@@ -27,7 +27,7 @@ def verified_debtor_id(tracker: Tracker) -> int | None:
 
 
 def total(invoices: list[OpenInvoice]) -> Decimal:
-    return sum((i.open_amount for i in invoices), Decimal("0.00"))
+    return open_balance(invoices)
 
 
 def _open_invoices_told(

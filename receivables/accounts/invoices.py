@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -111,13 +113,20 @@ def payable_invoices(invoices: list[OpenInvoice]) -> list[OpenInvoice]:
     return [i for i in invoices if i.status != "on_hold" and i.open_amount > 0]
 
 
+class HasOpenAmount(Protocol):
+    @property
+    def open_amount(self) -> Decimal: ...
+
+
+def open_balance(invoices: Iterable[HasOpenAmount]) -> Decimal:
+    """What is still open on these invoices, in EUR: the one place a balance is summed.
+    Pure."""
+    return to_money(sum((i.open_amount for i in invoices), Decimal("0.00")))
+
+
 def get_open_balance(*, session: Session, debtor_id: int) -> Decimal:
     """What the debtor still owes over all invoices, in EUR."""
-    total = sum(
-        (i.open_amount for i in list_open_invoices(session=session, debtor_id=debtor_id)),
-        Decimal("0.00"),
-    )
-    return to_money(total)
+    return open_balance(list_open_invoices(session=session, debtor_id=debtor_id))
 
 
 def get_open_amounts(*, session: Session, debtor_id: int) -> dict[int, Decimal]:

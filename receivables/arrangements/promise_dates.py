@@ -18,7 +18,7 @@ from typing import Literal
 import dateparser
 
 from receivables.arrangements.schedule import add_months
-from receivables.common.dates import MONTHS, find_calendar_date
+from receivables.common.dates import MONTH_PATTERN, MONTHS, ORDINAL, find_calendar_date
 from receivables.policy.limits import PromiseLimits
 
 WEEKDAYS = {
@@ -73,7 +73,7 @@ UNIT_DAYS = {"dag": 1, "dagen": 1, "day": 1, "days": 1, "week": 7, "weken": 7, "
 UNIT_MONTHS = ("maand", "maanden", "month", "months")
 
 _WEEKDAY = "|".join(WEEKDAYS)
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = MONTH_PATTERN
 _NUMBER = "|".join(sorted((re.escape(n) for n in NUMBERS), key=len, reverse=True)) + r"|\d{1,3}"
 _NEXT_WEEK = r"(?:volgende\s+week|next\s+week)"
 _NEXT_MONTH = r"(?:volgende\s+maand|next\s+month)"
@@ -103,9 +103,7 @@ _NEXT_WEEK_DAY = re.compile(
     rf"|next\s+({_WEEKDAY}))\b"
 )
 _WEEKDAY_ONLY = re.compile(rf"\b({_WEEKDAY})\b")
-_DAY_MONTH = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th|ste|de|e)?\s*(?:of\s+)?({_MONTH})\b\.?(?!\s*'?\d)"
-)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){ORDINAL}\s*(?:of\s+)?({_MONTH})\b\.?(?!\s*'?\d)")
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![-/.]?\d)")
 _NUMERIC_DAY_MONTH = re.compile(
     r"(?<![\d.,/-])(\d{1,2})\s?[-/]\s?(\d{1,2})(?![\d/-]|[.,]\d)"

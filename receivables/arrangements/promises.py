@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from receivables.accounts.invoices import list_open_invoices, payable_invoices
+from receivables.accounts.invoices import list_open_invoices, open_balance, payable_invoices
 from receivables.arrangements.promise_dates import check_promise
 from receivables.audit.events import record_event
 from receivables.common.money import to_money
@@ -33,7 +33,7 @@ def lock_debtor(*, session: Session, debtor_id: int) -> Debtor:
 def payable_balance(*, session: Session, debtor_id: int) -> Decimal:
     """What is open on invoices that are not on hold (a disputed invoice is not pressed)."""
     invoices = payable_invoices(list_open_invoices(session=session, debtor_id=debtor_id))
-    return sum((i.open_amount for i in invoices), Decimal("0.00"))
+    return open_balance(invoices)
 
 
 def paid_since(*, session: Session, debtor_id: int, since: dt.datetime) -> Decimal:

@@ -77,8 +77,10 @@ MONTH_NAMES = {
     ],
 }
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th|ste|de|e)?"
+# building blocks also used for promise dates (receivables.arrangements.promise_dates)
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
+ORDINAL = r"(?:st|nd|rd|th|ste|de|e)?"
+_MONTH, _ORD = MONTH_PATTERN, ORDINAL
 _ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})\s?[-/. ]\s?(\d{1,2})\s?[-/. ]\s?(\d{4}|\d{2})\b")
 _DAY_MONTH = re.compile(

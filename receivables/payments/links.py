@@ -11,7 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from receivables.accounts.invoices import OpenInvoice, list_open_invoices, payable_invoices
+from receivables.accounts.invoices import (
+    OpenInvoice,
+    list_open_invoices,
+    open_balance,
+    payable_invoices,
+)
 from receivables.arrangements.plans import apply_payment
 from receivables.audit.events import record_event
 from receivables.errors import InvalidInput, NotFound
@@ -50,7 +55,7 @@ def balance_target(invoices: list[OpenInvoice]) -> LinkTarget:
     payable = payable_invoices(invoices)
     return LinkTarget(
         key=BALANCE,
-        amount=sum((i.open_amount for i in payable), Decimal("0.00")),
+        amount=open_balance(payable),
         invoice_ids=[i.id for i in payable],
         invoice_numbers=[i.number for i in payable],
     )
