@@ -59,6 +59,8 @@ class Debtor(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
+    # the creditor's own id of the debtor (bulk imports are keyed by it)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[dt.date | None]
     postcode: Mapped[str | None] = mapped_column(String(16))
@@ -97,12 +99,15 @@ class Invoice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
+    # the creditor's own id of the invoice (bulk imports are keyed by it)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     issue_date: Mapped[dt.date]
     due_date: Mapped[dt.date]
     description: Mapped[str | None] = mapped_column(String(500))
-    # open | partially_paid | paid | on_hold; kept in step with the allocations
+    # open | partially_paid | paid | on_hold | canceled; kept in step with the allocations
+    # and credit notes (a canceled invoice is owed no more)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -121,6 +126,8 @@ class Payment(Base):
     method: Mapped[str] = mapped_column(String(32), default="bank_transfer")
     # the provider's id of the payment; unique so a retried booking changes nothing twice
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # what was paid back since (a refund or a chargeback): those allocations are reversed
+    reversed_amount: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
 
     debtor: Mapped[Debtor] = relationship(back_populates="payments")
     allocations: Mapped[list[PaymentAllocation]] = relationship(back_populates="payment")

@@ -1,0 +1,74 @@
+"""The tables of the creditor's books: credit notes, bank statement lines and the events that
+go back to the books."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from receivables.models import Base, utcnow
+
+
+class CreditNote(Base):
+    """An amount the creditor credits on one invoice: what is open on it goes down."""
+
+    __tablename__ = "credit_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal]
+    issue_date: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class BankTransaction(Base):
+    """A credit on the creditor's bank statement, booked once by the bank's entry reference:
+    matched to a debtor (and booked as a payment) or waiting for a collector."""
+
+    __tablename__ = "bank_transactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<account>:<the bank's entry reference>"; unique, so a statement imported twice
+    # books nothing twice
+    entry_key: Mapped[str] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(10))  # camt053 | mt940
+    account: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    booked_on: Mapped[dt.date]
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+    counterparty_account: Mapped[str | None] = mapped_column(String(64))
+    remittance: Mapped[str] = mapped_column(Text, default="")
+    # matched | partly_matched | unmatched | assigned
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # how it was matched: invoice | customer | amount | collector
+    matched_by: Mapped[str | None] = mapped_column(String(16))
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class BookEvent(Base):
+    """An agreement or event the books need, sent to the creditor's webhook in order, once
+    each (its id is the idempotency key), from this durable outbox."""
+
+    __tablename__ = "book_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the audit event it came from: unique, so collecting twice queues nothing twice
+    audit_event_id: Mapped[int] = mapped_column(Integer, unique=True)
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    debtor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pending | sent
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
