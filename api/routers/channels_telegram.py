@@ -17,7 +17,7 @@ from api.gateway import handle_debtor_message
 from api.outbound import OutboundMessage
 from channels import memory, telegram
 from channels.base import DeliveryError, Keyboard, Reply
-from channels.texts import text as channel_text
+from texts import text as channel_text
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels", tags=["channels"], include_in_schema=False)
@@ -70,7 +70,7 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
         return None  # a button without data: answered, nothing to say
     if parsed.kind == "contact":
         if parsed.phone is None:
-            return await _notice(state, parsed, "phone_not_yours", "share_phone")
+            return await _notice(state, parsed, "messaging.phone_not_yours", "share_phone")
         await memory.run_in_session(
             state.sessions,
             memory.record_hint,
@@ -78,9 +78,9 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
             channel=telegram.CHANNEL,
             phone=parsed.phone,
         )
-        return await _notice(state, parsed, "phone_received", "remove")
+        return await _notice(state, parsed, "messaging.phone_received", "remove")
     if parsed.kind == "unsupported" or parsed.inbound is None:
-        return await _notice(state, parsed, "text_only")
+        return await _notice(state, parsed, "messaging.text_only")
     inbound = parsed.inbound
     text, hint = await memory.run_in_session(
         state.sessions, _turn_input, conversation_id=conversation_id, text=inbound.text
@@ -97,7 +97,7 @@ async def _handle(state: Any, parsed: telegram.Parsed) -> None:
     messages = [OutboundMessage(m.id, m.text, list(m.buttons or [])) for m in turn.messages]
     await state.outbound.push(conversation_id, telegram.CHANNEL, messages)
     if parsed.started:
-        await _notice(state, parsed, "share_phone_offer", "share_phone")
+        await _notice(state, parsed, "messaging.share_phone_offer", "share_phone")
 
 
 @router.post("/telegram")

@@ -21,13 +21,13 @@ from api.gateway import HANDED_OFF, handle_debtor_message
 from api.outbound import OutboundMessage
 from channels import memory, twilio_signature, voice, whatsapp
 from channels.base import Inbound, Reply, buttons_of, choose_option
-from channels.texts import text as channel_text
 from channels.twilio_signature import SETTINGS_HEADER, SIGNATURE_HEADER, public_url
 from receivables.handoffs.service import get_open_handoff
 from receivables.handoffs.working_hours import is_open
 from receivables.models import Message, utcnow
 from receivables.policy.model import Policy
 from receivables.settings import Settings
+from texts import text as channel_text
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels/twilio", tags=["channels"], include_in_schema=False)
@@ -78,7 +78,7 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
                     memory.conversation_language,
                     conversation_id=inbound.conversation_id,
                 )
-                notice = Reply(channel_text("text_only", language), language=language)
+                notice = Reply(channel_text("messaging.text_only", language), language=language)
                 address = inbound.hint["phone"]
                 await senders.deliver(
                     inbound.channel, address, [notice], conversation_id=inbound.conversation_id
@@ -172,12 +172,12 @@ def _link_note(
     senders: ChannelSenders = request.app.state.channel_senders
     name = next((n for n in ("sms", "whatsapp") if senders.channel(n)), None)
     if name is None or not _PHONE.match(caller):
-        return channel_text("voice_link_not_sent", language)
+        return channel_text("voice.link_not_sent", language)
     if send:
         texts = [r for r in replies if voice.links_in([r])]
         background.add_task(senders.deliver, name, caller, texts, conversation_id=conversation_id)
     return channel_text(
-        "voice_link_sent" if name == "sms" else "voice_link_sent_whatsapp", language
+        "voice.link_sent" if name == "sms" else "voice.link_sent_whatsapp", language
     )
 
 
@@ -348,7 +348,7 @@ async def message_recorded(params: Params, request: Request) -> Response:
         delivery_id=f"recording:{sid}",
         conversation_id=conversation_id,
     ):
-        label = channel_text("voice_message_label", language)
+        label = channel_text("voice.message_label", language)
         await handle_debtor_message(
             sessions=state.sessions,
             rasa=state.rasa,
@@ -358,4 +358,4 @@ async def message_recorded(params: Params, request: Request) -> Response:
             channel="voice",
         )
     voices = _voices(request)
-    return _twiml(voice.goodbye(language, voices=voices, key="voice_message_received"))
+    return _twiml(voice.goodbye(language, voices=voices, key="voice.message_received"))
