@@ -116,10 +116,10 @@ async def start_checkout(
 
 def payment_received_text(amount: Any, balance: Any, language: str) -> str:
     """The confirmation in the debtor's conversation. Pure."""
-    message = text("payments.received", language, amount=format_money(amount, language))
+    message = text("payment_news.received", language, amount=format_money(amount, language))
     if balance > 0:
         message += " " + text(
-            "payments.balance_now", language, balance=format_money(balance, language)
+            "payment_news.balance_now", language, balance=format_money(balance, language)
         )
     return message
 

@@ -31,12 +31,12 @@ def _lines(session: Session, link: PaymentLink, language: str) -> list[str]:
         installment = session.get(Installment, link.installment_id)
         if installment is not None:
             due = format_date(installment.due_date, language)
-            return [text("pay.installment", language, n=installment.sequence, due=due)]
+            return [text("pay_page.installment", language, n=installment.sequence, due=due)]
     invoices = session.scalars(
         select(Invoice).where(Invoice.id.in_(link.invoice_ids)).order_by(Invoice.due_date)
     )
     return [
-        text("pay.invoice", language, number=i.number, due=format_date(i.due_date, language))
+        text("pay_page.invoice", language, number=i.number, due=format_date(i.due_date, language))
         for i in invoices
     ]
 
@@ -47,14 +47,14 @@ def page_context(
     language = "en" if link.language == "en" else "nl"
     return {
         "lang": language,
-        "t": section("pay")[language],
+        "t": section("pay_page")[language],
         "token": link.token,
         "state": link_state(link, utcnow()),
         "creditor": policy.creditor.name,
         "amount": format_money(link.amount, language),
         "lines": _lines(session, link, language),
         "valid_until": text(
-            "pay.valid_until", language, date=format_date(link.expires_at.date(), language)
+            "pay_page.valid_until", language, date=format_date(link.expires_at.date(), language)
         ),
         "local": local,
     }

@@ -1,10 +1,11 @@
 """Every debtor-facing text that Rasa does not render, Dutch and English side by side.
 
     from texts import text
-    text("payments.received", "nl", amount="€ 89,95")  # "We hebben € 89,95 ontvangen, dank u wel."
+    text("payment_news.received", "nl", amount="€ 89,95")  # "We hebben € 89,95 ontvangen, dank u wel."
 
-The catalogue is YAML in `texts/catalogue/`, one file per audience (gateway, payments,
-messaging, voice, pay, webchat, bot); a key is "<file>.<name>" and holds `nl:` and `en:`.
+The catalogue is YAML in `texts/catalogue/`, one file per audience (gateway, payment_news,
+messaging, voice, pay_page, webchat, bot_pieces); a key is "<file>.<name>" and holds `nl:` and
+`en:`.
 Placeholders are str.format names, the same in both languages: tests/unit/test_texts.py checks
 that, and that every key the code names exists. This package depends on nothing else in the
 project, so every layer may use it.

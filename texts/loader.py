@@ -56,9 +56,11 @@ def text(key: str, language: str | None, /, **values: object) -> str:
     return _catalogue()[key][language_of(language)].format(**values)
 
 
+@cache
 def section(name: str) -> dict[str, dict[str, str]]:
     """One file's texts per language, placeholders unfilled: {"nl": {...}, "en": {...}}. For
-    a template (the payment page) or a client (the web chat widget) that shows them itself."""
+    a template (the payment page) or a client (the web chat widget) that shows them itself.
+    Cached and shared: read it, do not change it."""
     prefix = f"{name}."
     entries = {k[len(prefix) :]: v for k, v in _catalogue().items() if k.startswith(prefix)}
     if not entries:

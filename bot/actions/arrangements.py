@@ -47,7 +47,7 @@ def profile_of(tracker: Tracker) -> str | None:
 def schedule_lines(schedule: Schedule, language: str) -> str:
     return "\n".join(
         texts.text(
-            "bot.installment_line",
+            "bot_pieces.installment_line",
             language,
             sequence=i.sequence,
             amount=format_money(i.amount, language),

@@ -11,10 +11,10 @@ from receivables.common.money import format_money
 from receivables.policy.model import Policy
 
 _METHODS = {
-    "ideal": "bot.method_ideal",
-    "bank_transfer": "bot.method_bank_transfer",
-    "creditcard": "bot.method_creditcard",
-    "bancontact": "bot.method_bancontact",
+    "ideal": "bot_pieces.method_ideal",
+    "bank_transfer": "bot_pieces.method_bank_transfer",
+    "creditcard": "bot_pieces.method_creditcard",
+    "bancontact": "bot_pieces.method_bancontact",
 }
 
 
@@ -23,7 +23,7 @@ def invoice_lines(invoices: list[OpenInvoice], language: str, today: dt.date) ->
     lines = []
     for invoice in invoices:
         line = texts.text(
-            "bot.invoice_line",
+            "bot_pieces.invoice_line",
             language,
             number=invoice.number,
             open_amount=format_money(invoice.open_amount, language),
@@ -31,9 +31,9 @@ def invoice_lines(invoices: list[OpenInvoice], language: str, today: dt.date) ->
         )
         if invoice.open_amount != invoice.amount:
             amount = format_money(invoice.amount, language)
-            line += " " + texts.text("bot.invoice_partly_paid", language, amount=amount)
+            line += " " + texts.text("bot_pieces.invoice_partly_paid", language, amount=amount)
         if invoice.due_date < today:
-            line += " " + texts.text("bot.invoice_overdue", language)
+            line += " " + texts.text("bot_pieces.invoice_overdue", language)
         lines.append(line)
     return "\n".join(lines)
 

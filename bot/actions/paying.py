@@ -67,11 +67,11 @@ def _make_link(
         conversation_id=conversation_id,
     )
     if installment:
-        what = texts.text("bot.pay_what_installment", language, n=installment.sequence)
+        what = texts.text("bot_pieces.pay_what_installment", language, n=installment.sequence)
     elif number:
-        what = texts.text("bot.pay_what_invoice", language, number=number)
+        what = texts.text("bot_pieces.pay_what_invoice", language, number=number)
     else:
-        what = texts.text("bot.pay_what_balance", language)
+        what = texts.text("bot_pieces.pay_what_balance", language)
     return LinkAnswer(f"{public_url()}/pay/{link.token}", link.amount, what, link.expires_at.date())
 
 
@@ -116,7 +116,7 @@ def _recent_payments(session: Session, debtor_id: int) -> tuple[list[Payment], D
 def payment_lines(payments: list[Payment], language: str) -> str:
     return "\n".join(
         texts.text(
-            "bot.payment_line",
+            "bot_pieces.payment_line",
             language,
             amount=format_money(p.amount, language),
             date=format_date(p.received_at.date(), language),
@@ -128,8 +128,8 @@ def payment_lines(payments: list[Payment], language: str) -> str:
 def balance_line(balance: Decimal, language: str) -> str:
     """The same sentence the gateway adds to a payment's confirmation."""
     if balance <= 0:
-        return texts.text("payments.nothing_left", language)
-    return texts.text("payments.balance_now", language, balance=format_money(balance, language))
+        return texts.text("payment_news.nothing_left", language)
+    return texts.text("payment_news.balance_now", language, balance=format_money(balance, language))
 
 
 async def check_payment(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:

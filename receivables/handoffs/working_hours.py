@@ -71,8 +71,8 @@ def reply_moment(
     time = opening.strftime("%H:%M")
     language = "nl" if language == "nl" else "en"
     if days == 0:
-        return texts.text("bot.reply_today", language, time=time)
+        return texts.text("bot_pieces.reply_today", language, time=time)
     if days == 1:
-        return texts.text("bot.reply_tomorrow", language, time=time)
+        return texts.text("bot_pieces.reply_tomorrow", language, time=time)
     day = _DAY_NAMES[language][opening.weekday()]
-    return texts.text("bot.reply_on_day", language, day=day, time=time)
+    return texts.text("bot_pieces.reply_on_day", language, day=day, time=time)
