@@ -40,6 +40,9 @@ class ProviderPayment:
     method: str | None = None
     # our ids, as given when the payment was created
     metadata: dict[str, str] = field(default_factory=dict)
+    # paid back since: refunds by the creditor, chargebacks by the debtor's bank
+    amount_refunded: Decimal = Decimal("0.00")
+    amount_charged_back: Decimal = Decimal("0.00")
 
 
 class PaymentProvider(Protocol):

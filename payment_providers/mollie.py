@@ -82,7 +82,14 @@ def _to_provider_payment(payment: Any) -> ProviderPayment:
         paid_at=_parse_time(payment.paid_at),
         method=payment.method,
         metadata={str(k): str(v) for k, v in (payment.metadata or {}).items()},
+        amount_refunded=_value(payment.amount_refunded),
+        amount_charged_back=_value(payment.amount_chargedback),
     )
+
+
+def _value(amount: Any) -> Decimal:
+    """A Mollie amount object ({"value": "10.00", "currency": "EUR"}), or nothing."""
+    return Decimal(str((amount or {}).get("value", "0")))
 
 
 class MollieProvider:

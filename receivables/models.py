@@ -115,6 +115,19 @@ class Invoice(Base):
     allocations: Mapped[list[PaymentAllocation]] = relationship(back_populates="invoice")
 
 
+class CreditNote(Base):
+    """An amount the creditor credits on one invoice: what is open on it goes down."""
+
+    __tablename__ = "credit_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal]
+    issue_date: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Payment(Base):
     __tablename__ = "payments"
 
@@ -352,6 +365,7 @@ __all__ = [
     "Base",
     "Collector",
     "Conversation",
+    "CreditNote",
     "Debtor",
     "DebtorProfileChange",
     "Delivery",

@@ -15,10 +15,16 @@ from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, Provid
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
 from receivables.accounts.invoices import get_open_balance
+from receivables.books.reversals import reverse_payment
 from receivables.common.money import format_money
-from receivables.conversations.service import add_message, get_conversation
+from receivables.conversations.service import (
+    add_message,
+    get_conversation,
+    latest_conversation,
+)
 from receivables.db import run_in_session
 from receivables.errors import InvalidInput
+from receivables.payments.booking import get_payment
 from receivables.payments.links import (
     attach_provider_payment,
     get_link,
@@ -163,7 +169,8 @@ async def process_provider_update(
     payment_id: str,
 ) -> bool:
     """The provider told us something happened to `payment_id`: fetch its status (never
-    trusting the notification itself) and apply it. True when a payment was booked."""
+    trusting the notification itself) and apply it: a paid payment is booked once, a refund
+    or chargeback reopens what it covered. True when a payment was booked."""
     payment = await provider.get_payment(payment_id)
     if payment is None:
         log.info("webhook for unknown payment %s ignored", payment_id)
@@ -175,6 +182,17 @@ async def process_provider_update(
         # the same payment booked by a concurrent delivery a moment ago
         log.info("payment %s was booked concurrently", payment.id)
         booked = None
+    if payment.amount_refunded > 0 or payment.amount_charged_back > 0:
+        reversed_now = await run_in_session(
+            sessions,
+            reverse_payment,
+            external_id=payment.id,
+            refunded=payment.amount_refunded,
+            charged_back=payment.amount_charged_back,
+        )
+        if reversed_now > 0:
+            log.info("payment %s: %s paid back, reopened", payment.id, reversed_now)
+            outbound.notify()
     if booked is None:
         return False
     if booked.conversation_id and booked.channel:
@@ -182,3 +200,37 @@ async def process_provider_update(
     else:
         outbound.notify()
     return True
+
+
+def _confirm_payment(*, session: Session, payment_id: int) -> Booked | None:
+    """A payment that arrived outside a link (a bank transfer): the debtor's latest
+    conversation hears of it, in its language."""
+    payment = get_payment(session=session, payment_id=payment_id)
+    conversation = latest_conversation(session=session, debtor_id=payment.debtor_id)
+    if conversation is None:
+        return None
+    balance = get_open_balance(session=session, debtor_id=payment.debtor_id)
+    message = add_message(
+        session=session,
+        conversation=conversation,
+        sender="bot",
+        text=payment_received_text(payment.amount, balance, conversation.language or "nl"),
+    )
+    return Booked(
+        conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
+    )
+
+
+async def confirm_payments(
+    *, sessions: sessionmaker[Session], outbound: Outbound, payment_ids: list[int]
+) -> int:
+    """Tell each debtor in their conversation that their payment arrived; returns how many
+    conversations were told."""
+    told = 0
+    for payment_id in payment_ids:
+        booked = await run_in_session(sessions, _confirm_payment, payment_id=payment_id)
+        if booked is not None and booked.conversation_id and booked.channel:
+            await outbound.push(booked.conversation_id, booked.channel, booked.messages)
+            told += 1
+    outbound.notify()
+    return told

@@ -15,7 +15,7 @@ from receivables.audit.events import record_event
 from receivables.common.identifiers import normalize_reference
 from receivables.common.money import to_money
 from receivables.errors import Conflict, InvalidInput
-from receivables.models import AuditEvent, Debtor, Invoice, PaymentAllocation
+from receivables.models import AuditEvent, CreditNote, Debtor, Invoice, PaymentAllocation
 
 OPEN_STATUSES = ("open", "partially_paid", "on_hold")
 
@@ -72,13 +72,29 @@ def create_invoice(
 
 
 def _paid_per_invoice(session: Session, debtor_id: int) -> dict[int, Decimal]:
-    rows = session.execute(
+    """What is settled per invoice: payments allocated to it (less what was refunded or
+    charged back) and credit notes on it."""
+    paid = session.execute(
         select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
         .join(Invoice)
         .where(Invoice.debtor_id == debtor_id)
         .group_by(PaymentAllocation.invoice_id)
     )
-    return {invoice_id: to_money(total) for invoice_id, total in rows}
+    credited = session.execute(
+        select(CreditNote.invoice_id, func.sum(CreditNote.amount))
+        .join(Invoice)
+        .where(Invoice.debtor_id == debtor_id)
+        .group_by(CreditNote.invoice_id)
+    )
+    settled: dict[int, Decimal] = {}
+    for invoice_id, total in [*paid, *credited]:
+        settled[invoice_id] = settled.get(invoice_id, Decimal("0")) + to_money(total)
+    return settled
+
+
+def _owed(invoice: Invoice) -> Decimal:
+    """What the invoice asks for: nothing once the creditor canceled it."""
+    return Decimal("0.00") if invoice.status == "canceled" else to_money(invoice.amount)
 
 
 def list_open_invoices(*, session: Session, debtor_id: int) -> list[OpenInvoice]:
@@ -89,7 +105,7 @@ def list_open_invoices(*, session: Session, debtor_id: int) -> list[OpenInvoice]
     )
     result = []
     for inv in invoices:
-        open_amount = to_money(inv.amount) - paid.get(inv.id, Decimal("0"))
+        open_amount = _owed(inv) - paid.get(inv.id, Decimal("0"))
         if open_amount > 0:
             result.append(
                 OpenInvoice(
@@ -132,10 +148,8 @@ def get_open_balance(*, session: Session, debtor_id: int) -> Decimal:
 def get_open_amounts(*, session: Session, debtor_id: int) -> dict[int, Decimal]:
     """Open amount per invoice id, for every invoice of the debtor (0.00 when paid)."""
     paid = _paid_per_invoice(session, debtor_id)
-    amounts = session.execute(
-        select(Invoice.id, Invoice.amount).where(Invoice.debtor_id == debtor_id)
-    )
-    return {i: to_money(a) - paid.get(i, Decimal("0")) for i, a in amounts}
+    invoices = session.scalars(select(Invoice).where(Invoice.debtor_id == debtor_id))
+    return {i.id: max(_owed(i) - paid.get(i.id, Decimal("0")), Decimal("0.00")) for i in invoices}
 
 
 def put_invoice_on_hold(

@@ -285,7 +285,7 @@ def _covered(session: Session, plan: PaymentPlan) -> list[Installment]:
     plans paid since through their own links)."""
     credit = paid_since(session=session, debtor_id=plan.debtor_id, since=plan.created_at)
     credit -= sum((i.amount for i in plan.installments if i.status == "paid"), Decimal("0"))
-    credit -= _paid_elsewhere(session, plan)
+    credit -= paid_elsewhere(session, plan)
     covered = []
     for installment in plan.installments:
         if installment.status == "paid":
@@ -297,7 +297,8 @@ def _covered(session: Session, plan: PaymentPlan) -> list[Installment]:
     return covered
 
 
-def _paid_elsewhere(session: Session, plan: PaymentPlan) -> Decimal:
+def paid_elsewhere(session: Session, plan: PaymentPlan) -> Decimal:
+    """Installments of the debtor's other plans paid since this plan was agreed."""
     total = session.scalar(
         select(func.sum(Installment.amount))
         .join(PaymentPlan)

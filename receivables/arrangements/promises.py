@@ -37,9 +37,10 @@ def payable_balance(*, session: Session, debtor_id: int) -> Decimal:
 
 
 def paid_since(*, session: Session, debtor_id: int, since: dt.datetime) -> Decimal:
-    """The sum of the debtor's payments received at or after `since`."""
+    """The sum of the debtor's payments received at or after `since`, less what was
+    refunded or charged back of them."""
     total = session.scalar(
-        select(func.sum(Payment.amount)).where(
+        select(func.sum(Payment.amount - Payment.reversed_amount)).where(
             Payment.debtor_id == debtor_id, Payment.received_at >= since
         )
     )

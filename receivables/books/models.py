@@ -1,5 +1,5 @@
-"""The tables of the creditor's books: credit notes, bank statement lines and the events that
-go back to the books."""
+"""The tables of the creditor's books: bank statement lines and the events that go back to the
+books. (Credit notes live in receivables.models: the open amount of an invoice needs them.)"""
 
 from __future__ import annotations
 
@@ -11,19 +11,6 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from receivables.models import Base, utcnow
-
-
-class CreditNote(Base):
-    """An amount the creditor credits on one invoice: what is open on it goes down."""
-
-    __tablename__ = "credit_notes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(64), unique=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
-    amount: Mapped[Decimal]
-    issue_date: Mapped[dt.date]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class BankTransaction(Base):

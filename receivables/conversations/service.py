@@ -105,3 +105,13 @@ def change_stamp(*, session: Session) -> tuple[Any, ...]:
         )
     ).one()
     return (session.scalar(select(func.max(Message.id))), *handoffs)
+
+
+def latest_conversation(*, session: Session, debtor_id: int) -> Conversation | None:
+    """The debtor's most recent conversation (where news about their account goes)."""
+    return session.scalar(
+        select(Conversation)
+        .where(Conversation.debtor_id == debtor_id)
+        .order_by(Conversation.updated_at.desc(), Conversation.created_at.desc())
+        .limit(1)
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from receivables.accounts.invoices import list_open_invoices
 from receivables.common.money import to_money
-from receivables.errors import InvalidInput
+from receivables.errors import InvalidInput, NotFound
 from receivables.models import Debtor, Invoice, Payment, PaymentAllocation, utcnow
 
 
@@ -77,3 +77,10 @@ def list_payments(
     if since is not None:
         query = query.where(Payment.received_at >= since)
     return list(session.scalars(query.order_by(Payment.received_at, Payment.id)))
+
+
+def get_payment(*, session: Session, payment_id: int) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound("payment", payment_id)
+    return payment

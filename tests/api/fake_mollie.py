@@ -26,6 +26,11 @@ class FakeMollie:
         if status == "paid":
             self.payments[payment_id]["paidAt"] = "2026-11-23T10:00:00+00:00"
 
+    def refund(self, payment_id: str, amount: str, *, chargeback: bool = False) -> None:
+        """The creditor refunded, or the debtor's bank charged back, part of a payment."""
+        field = "amountChargedBack" if chargeback else "amountRefunded"
+        self.payments[payment_id][field] = {"value": amount, "currency": "EUR"}
+
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         self.created.append(body)
         payment_id = f"tr_{secrets.token_hex(5)}"

@@ -1,0 +1,471 @@
+"""Bulk import of debtors, invoices (and credit notes) and payments, keyed by the creditor's
+own ids (`external_id`): an import run twice changes nothing; a changed invoice (amount, due
+date, a credit note, a cancellation) is updated, with the change in the audit log. Each row
+lands whole or is reported with its line number and the reason; a bad row never blocks the
+good ones and never leaves half a debtor (each row is its own savepoint).
+
+    python -m receivables.books.imports invoices export.csv [--mapping FILE] [--dry-run]
+    python -m receivables.books.imports debtors debtors.json
+
+The caller owns the transaction (`import_rows`); the command line commits every
+`--batch` rows, so a large file lands in steps and shows its progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from receivables.arrangements.plans import apply_payment
+from receivables.audit.events import record_event
+from receivables.books.columns import (
+    KINDS,
+    ColumnError,
+    Kind,
+    Row,
+    load_mapping,
+    parse_amount,
+    parse_date,
+    read_rows,
+    records_from_json,
+)
+from receivables.common.identifiers import normalize_postcode, normalize_reference
+from receivables.common.language import LANGUAGES
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.models import CreditNote, Debtor, Invoice, Payment
+from receivables.payments.booking import book_payment
+from receivables.settings import Settings
+
+REQUIRED: dict[Kind, tuple[str, ...]] = {
+    "debtors": ("external_id",),
+    "invoices": ("external_id", "amount"),
+    "payments": ("external_id", "amount"),
+}
+CANCELED_WORDS = {"canceled", "cancelled", "geannuleerd", "vervallen", "void", "gecrediteerd"}
+CREDIT_WORDS = {"credit_note", "creditnote", "credit", "creditnota", "creditfactuur"}
+ACTOR = "import"
+
+
+class RowRejected(ValueError):
+    """This row cannot land; the message is the reason shown with its line number."""
+
+
+@dataclass
+class RowProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.problems)
+
+    def add(self, other: ImportReport) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.problems.extend(other.problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rows": self.rows}
+
+
+def _text(values: dict[str, str], name: str, limit: int) -> str | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    if len(value) > limit:
+        raise RowRejected(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().lower()[:2]
+    if code not in LANGUAGES:
+        raise RowRejected(f"language must be nl or en, not {value!r}")
+    return code
+
+
+def _date(values: dict[str, str], name: str) -> dt.date | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise RowRejected(f"{name}: {exc}") from exc
+
+
+def _amount(values: dict[str, str], name: str, decimal: str) -> Decimal:
+    value = values.get(name)
+    if value is None:
+        raise RowRejected(f"{name} is missing")
+    try:
+        return parse_amount(value, decimal)
+    except ValueError as exc:
+        raise RowRejected(f"{name}: {exc}") from exc
+
+
+def _apply(obj: Any, changes: dict[str, Any]) -> dict[str, list[str]]:
+    """Set the values that differ; return {field: [before, after]} for the audit log."""
+    changed = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        before = getattr(obj, name)
+        if before != value:
+            changed[name] = [str(before), str(value)]
+            setattr(obj, name, value)
+    return changed
+
+
+class _Importer:
+    """One import's state: the debtors and invoices seen so far, by external id."""
+
+    def __init__(self, session: Session, decimal: str) -> None:
+        self.session = session
+        self.decimal = decimal
+
+    def debtor(self, external_id: str) -> Debtor | None:
+        return self.session.scalar(select(Debtor).where(Debtor.external_id == external_id))
+
+    def invoice(self, key: str) -> Invoice | None:
+        """An invoice by the creditor's id, else by its number."""
+        found = self.session.scalar(select(Invoice).where(Invoice.external_id == key))
+        if found is None:
+            found = self.session.scalar(select(Invoice).where(Invoice.number == key.strip()))
+        return found
+
+    # --- debtors -----------------------------------------------------------------------
+    def upsert_debtor(self, values: dict[str, str], prefix: str = "") -> tuple[Debtor, str]:
+        """`prefix`: "debtor_" when the debtor comes along on an invoice row."""
+        external_id = values.get("external_id" if not prefix else "debtor_external_id")
+        if not external_id:
+            raise RowRejected(f"{prefix}external_id is missing")
+        if len(external_id) > 64:
+            raise RowRejected(f"{prefix}external_id is longer than 64 characters")
+        postcode_text = values.get(f"{prefix}postcode")
+        postcode = normalize_postcode(postcode_text) if postcode_text else None
+        if postcode_text and postcode is None:
+            raise RowRejected(f"{prefix}postcode is not a postcode: {postcode_text!r}")
+        fields = {
+            "name": _text(values, f"{prefix}name", 200),
+            "date_of_birth": _date(values, f"{prefix}date_of_birth"),
+            "postcode": postcode,
+            "phone": _text(values, f"{prefix}phone", 32),
+            "email": _text(values, f"{prefix}email", 254),
+            "language": _language(values.get(f"{prefix}language")),
+        }
+        debtor = self.debtor(external_id)
+        if debtor is None:
+            if not fields["name"]:
+                raise RowRejected(f"a new debtor needs a {prefix}name")
+            reference = normalize_reference(values.get(f"{prefix}reference") or external_id)
+            if self.session.scalar(select(Debtor.id).where(Debtor.reference == reference)):
+                raise RowRejected(f"customer number {reference} belongs to another debtor")
+            debtor = Debtor(
+                external_id=external_id,
+                reference=reference,
+                **{k: v for k, v in fields.items() if v is not None},
+            )
+            self.session.add(debtor)
+            self.session.flush()
+            record_event(
+                session=self.session,
+                actor=ACTOR,
+                action="debtor_created",
+                debtor_id=debtor.id,
+                detail={"external_id": external_id},
+            )
+            return debtor, "created"
+        if prefix:
+            return debtor, "unchanged"  # an invoice row does not rewrite its debtor
+        changed = _apply(debtor, fields)
+        if not changed:
+            return debtor, "unchanged"
+        # personal data is not copied into the audit log: only which fields changed
+        record_event(
+            session=self.session,
+            actor=ACTOR,
+            action="debtor_updated",
+            debtor_id=debtor.id,
+            detail={"fields": sorted(changed)},
+        )
+        return debtor, "updated"
+
+    # --- invoices and credit notes ---------------------------------------------------------
+    def upsert_invoice(self, values: dict[str, str]) -> str:
+        external_id = values["external_id"]
+        if len(external_id) > 64:
+            raise RowRejected("external_id is longer than 64 characters")
+        amount = _amount(values, "amount", self.decimal)
+        kind = values.get("type", "").strip().lower().replace(" ", "_").replace("-", "_")
+        if kind in CREDIT_WORDS or amount < 0:
+            return self.upsert_credit_note(values, abs(amount))
+        if amount <= 0:
+            raise RowRejected("amount must be positive")
+        debtor_key = values.get("debtor_external_id")
+        if not debtor_key:
+            raise RowRejected("debtor_external_id is missing")
+        debtor = self.debtor(debtor_key)
+        if debtor is None:
+            if not values.get("debtor_name"):
+                raise RowRejected(f"no debtor with external_id {debtor_key}")
+            debtor, _ = self.upsert_debtor(values, prefix="debtor_")
+        canceled = values.get("status", "").strip().lower() in CANCELED_WORDS
+        issue_date, due_date = _date(values, "issue_date"), _date(values, "due_date")
+        currency = (values.get("currency") or "EUR").upper()
+        if currency != "EUR":
+            raise RowRejected(f"currency must be EUR, not {currency}")
+        invoice = self.session.scalar(select(Invoice).where(Invoice.external_id == external_id))
+        if invoice is None:
+            if issue_date is None or due_date is None:
+                raise RowRejected("a new invoice needs issue_date and due_date")
+            if due_date < issue_date:
+                raise RowRejected("due_date is before issue_date")
+            number = _text(values, "number", 64) or external_id
+            if self.session.scalar(select(Invoice.id).where(Invoice.number == number)):
+                raise RowRejected(f"invoice number {number} belongs to another invoice")
+            invoice = Invoice(
+                debtor_id=debtor.id,
+                external_id=external_id,
+                number=number,
+                amount=amount,
+                currency=currency,
+                issue_date=issue_date,
+                due_date=due_date,
+                description=_text(values, "description", 500),
+                status="canceled" if canceled else "open",
+            )
+            self.session.add(invoice)
+            self.session.flush()
+            return "created"
+        if invoice.debtor_id != debtor.id:
+            raise RowRejected(f"invoice {external_id} belongs to another debtor")
+        status = invoice.status
+        if canceled:
+            status = "canceled"
+        elif invoice.status == "canceled":
+            status = "open"  # the creditor took the cancellation back
+        changed = _apply(
+            invoice,
+            {
+                "amount": amount,
+                "issue_date": issue_date,
+                "due_date": due_date,
+                "description": _text(values, "description", 500),
+                "status": status,
+            },
+        )
+        if invoice.due_date < invoice.issue_date:
+            raise RowRejected("due_date is before issue_date")
+        if not changed:
+            return "unchanged"
+        record_event(
+            session=self.session,
+            actor=ACTOR,
+            action="invoice_canceled" if "status" in changed and canceled else "invoice_updated",
+            debtor_id=debtor.id,
+            detail={"invoice": invoice.number, "changes": changed},
+        )
+        return "updated"
+
+    def upsert_credit_note(self, values: dict[str, str], amount: Decimal) -> str:
+        external_id = values["external_id"]
+        target = values.get("credit_for")
+        if not target:
+            raise RowRejected("a credit note needs credit_for: the invoice it credits")
+        invoice = self.invoice(target)
+        if invoice is None:
+            raise RowRejected(f"credit_for: no invoice {target}")
+        if amount <= 0:
+            raise RowRejected("a credit note's amount must not be zero")
+        note = self.session.scalar(select(CreditNote).where(CreditNote.external_id == external_id))
+        issue_date = _date(values, "issue_date") or dt.date.today()
+        if note is None:
+            note = CreditNote(
+                external_id=external_id, invoice_id=invoice.id, amount=amount, issue_date=issue_date
+            )
+            self.session.add(note)
+            self.session.flush()
+            outcome, changed = "created", {"amount": ["0", str(amount)]}
+        else:
+            changed = _apply(note, {"amount": amount, "invoice_id": invoice.id})
+            if not changed:
+                return "unchanged"
+            outcome = "updated"
+        record_event(
+            session=self.session,
+            actor=ACTOR,
+            action="invoice_credited",
+            debtor_id=invoice.debtor_id,
+            detail={"invoice": invoice.number, "credit_note": external_id, "changes": changed},
+        )
+        return outcome
+
+    # --- payments --------------------------------------------------------------------------
+    def add_payment(self, values: dict[str, str]) -> str:
+        external_id = f"import:{values['external_id']}"[:100]
+        amount = _amount(values, "amount", self.decimal)
+        if amount <= 0:
+            raise RowRejected("amount must be positive")
+        existing = self.session.scalar(select(Payment).where(Payment.external_id == external_id))
+        if existing is not None:
+            if existing.amount != amount:
+                raise RowRejected(
+                    f"payment {values['external_id']} was booked for {existing.amount}; "
+                    "a booked payment is not changed by an import"
+                )
+            return "unchanged"
+        debtor = self.debtor(values.get("debtor_external_id") or "")
+        if debtor is None:
+            raise RowRejected(f"no debtor with external_id {values.get('debtor_external_id')}")
+        invoice_ids = None
+        if number := values.get("invoice"):
+            invoice = self.invoice(number)
+            if invoice is None or invoice.debtor_id != debtor.id:
+                raise RowRejected(f"invoice {number} is not this debtor's")
+            invoice_ids = [invoice.id]
+        received = _date(values, "date") or dt.date.today()
+        payment = book_payment(
+            session=self.session,
+            debtor=debtor,
+            amount=amount,
+            method=(values.get("method") or "bank_transfer")[:32],
+            external_id=external_id,
+            received_at=dt.datetime.combine(received, dt.time(12), dt.UTC),
+            invoice_ids=invoice_ids,
+        )
+        apply_payment(session=self.session, debtor_id=debtor.id, payment=payment)
+        record_event(
+            session=self.session,
+            actor=ACTOR,
+            action="payment_received",
+            debtor_id=debtor.id,
+            detail={"payment_id": payment.id, "amount": str(amount), "method": payment.method},
+        )
+        return "created"
+
+    def row(self, kind: Kind, values: dict[str, str]) -> str:
+        if "__error__" in values:
+            raise RowRejected(values["__error__"])
+        for name in REQUIRED[kind]:
+            if not values.get(name):
+                raise RowRejected(f"{name} is missing")
+        if kind == "debtors":
+            return self.upsert_debtor(values)[1]
+        if kind == "invoices":
+            return self.upsert_invoice(values)
+        return self.add_payment(values)
+
+
+def import_rows(
+    *,
+    session: Session,
+    kind: Kind,
+    rows: Iterable[Row],
+    decimal: str = ".",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import rows; each lands whole (a savepoint) or is reported. The caller commits."""
+    importer = _Importer(session, decimal)
+    report = ImportReport(kind)
+    for row in rows:
+        try:
+            with session.begin_nested():
+                outcome = importer.row(kind, row.values)
+        except RowRejected as exc:
+            report.problems.append(RowProblem(row.line, str(exc)))
+        except IntegrityError as exc:
+            report.problems.append(RowProblem(row.line, f"conflicts with stored data: {exc.orig}"))
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(1)
+    return report
+
+
+def rows_of(
+    text: str, kind: Kind, *, json_input: bool, mapping_file: Path | None = None
+) -> tuple[list[Row], str]:
+    """The rows of a CSV export (mapped by the column-mapping file) or a JSON list."""
+    if json_input:
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ColumnError(f"not JSON: {exc}") from exc
+        return list(records_from_json(items, kind)), "."
+    return read_rows(text, kind, load_mapping(mapping_file), required=REQUIRED[kind])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m receivables.books.imports", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("file", type=Path, help="CSV (comma or semicolon) or JSON (.json)")
+    parser.add_argument("--mapping", type=Path, help="column-mapping file (YAML)")
+    parser.add_argument("--batch", type=int, default=1000, help="rows per commit")
+    parser.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
+    args = parser.parse_args(argv)
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+        rows, decimal = rows_of(
+            text,
+            args.kind,
+            json_input=args.file.suffix.lower() == ".json",
+            mapping_file=args.mapping,
+        )
+    except (OSError, UnicodeDecodeError, ColumnError) as exc:
+        print(f"cannot import {args.file}: {exc}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm  # the progress bar is for people at a terminal
+
+    factory = make_session_factory(make_engine(Settings().database_url))
+    report = ImportReport(args.kind)
+    with tqdm(total=len(rows), unit="row", file=sys.stderr) as bar:
+        for start in range(0, len(rows), max(1, args.batch)):
+            with session_scope(factory) as session:
+                part = import_rows(
+                    session=session,
+                    kind=args.kind,
+                    rows=rows[start : start + args.batch],
+                    decimal=decimal,
+                    progress=bar.update,
+                )
+                if args.dry_run:
+                    session.rollback()
+            report.add(part)
+    print(
+        f"{report.rows} rows: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.problems)} not imported"
+        + (" (dry run: nothing stored)" if args.dry_run else "")
+    )
+    for problem in report.problems:
+        print(f"line {problem.line}: {problem.reason}")
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
