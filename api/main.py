@@ -13,11 +13,13 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import STATIC_DIR as CONSOLE_STATIC
 from api.errors import install_error_handlers
+from api.flows.books_out import book_event_sender
 from api.flows.channel_delivery import open_channel_senders
 from api.flows.payment_news import make_provider
 from api.outbound import Outbound
 from api.rasa_client import RasaClient
 from api.routers import (
+    books,
     channels_telegram,
     channels_twilio,
     console,
@@ -51,9 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 token=settings.rasa_token,
                 timeout=settings.rasa_timeout,
             )
-            async with open_channel_senders(
-                settings, app.state.sessions, app.state.outbound
-            ) as senders:
+            async with (
+                open_channel_senders(settings, app.state.sessions, app.state.outbound) as senders,
+                book_event_sender(settings, app.state.sessions),
+            ):
                 app.state.channel_senders = senders
                 yield
         engine.dispose()
@@ -74,7 +77,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"],
             allow_credentials=False,
         )
-    for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
+    for module in (
+        health,
+        conversations,
+        debtors,
+        handoffs,
+        payments,
+        policy,
+        webchat,
+        console,
+        books,
+    ):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):
         app.include_router(module.router)

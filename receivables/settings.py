@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     telegram_secret: str | None = None
     # only to point the client at a test server; the token is appended
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # the creditor's books: where agreements and payments are sent (signed webhook), and the
+    # shared secret of the HMAC-SHA256 signature; unset: nothing is sent (CSV export only)
+    books_webhook_url: str | None = None
+    books_webhook_secret: str | None = None
 
 
 @lru_cache

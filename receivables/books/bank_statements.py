@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import mt940
-from pycamt import Camt053Parser
+from pycamt.parser import Camt053Parser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -108,9 +108,12 @@ def parse_camt053(data: bytes | str) -> list[BankCredit]:
             continue
         amount = to_money(tx.get("Amount") or tx.get("TransactionAmount") or "0")
         remittance = " ".join(
-            str(tx[k])
-            for k in ("RemittanceInformationFull", "RemittanceInformation", "EndToEndId")
-            if tx.get(k) and tx.get(k) != "NOTPROVIDED"
+            str(part)
+            for part in (
+                tx.get("RemittanceInformationFull") or tx.get("RemittanceInformation"),
+                tx.get("EndToEndId"),
+            )
+            if part and part != "NOTPROVIDED"
         )
         booked = _date(tx.get("BookingDate") or tx.get("ValueDate"))
         account = tx.get("AccountIBAN")
@@ -130,6 +133,20 @@ def parse_camt053(data: bytes | str) -> list[BankCredit]:
     return credits
 
 
+_TAG = re.compile(r"/(REMI|NAME|IBAN|EREF|CSID|MARF|BIC|ADDR|TRTP|ORDP|BENM)/")
+
+
+def _structured_86(details: str) -> dict[str, str]:
+    """The Dutch banks' :86: layout, "/NAME/J. Jansen/IBAN/NL02.../REMI/F2026-0042". mt-940
+    leaves :86: as one string and its bank processors do not cover this layout, so the
+    tags are split here."""
+    parts = _TAG.split(details)
+    fields: dict[str, str] = {}
+    for index in range(1, len(parts) - 1, 2):
+        fields.setdefault(parts[index], parts[index + 1].strip().strip("/").replace("USTD//", ""))
+    return fields
+
+
 def parse_mt940(data: str) -> list[BankCredit]:
     """The credits of an MT940 file (one or more statements)."""
     try:
@@ -144,16 +161,12 @@ def parse_mt940(data: str) -> list[BankCredit]:
         if amount is None or amount.amount <= 0:
             continue
         value = to_money(str(amount.amount))
-        remittance = " ".join(
-            str(values[k])
-            for k in (
-                "transaction_details",
-                "purpose",
-                "customer_reference",
-                "end_to_end_reference",
-            )
-            if values.get(k) and values.get(k) != "NONREF"
-        ).replace("\n", " ")
+        details = str(values.get("transaction_details") or "").replace("\n", "")
+        fields = _structured_86(details)
+        remittance = fields.get("REMI") or details
+        for extra in ("customer_reference", "end_to_end_reference"):
+            if values.get(extra) and values[extra] != "NONREF":
+                remittance += f" {values[extra]}"
         booked = values.get("entry_date") or values.get("date")
         if booked is None:
             raise StatementError("an MT940 entry has no date")
@@ -169,8 +182,8 @@ def parse_mt940(data: str) -> list[BankCredit]:
                 amount=value,
                 currency=str(getattr(amount, "currency", "EUR") or "EUR"),
                 booked_on=booked_on,
-                counterparty=values.get("applicant_name"),
-                counterparty_account=values.get("applicant_iban"),
+                counterparty=fields.get("NAME") or values.get("applicant_name"),
+                counterparty_account=fields.get("IBAN") or values.get("applicant_iban"),
                 remittance=remittance,
             )
         )

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Literal, TypeVar, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from receivables.errors import InvalidInput
 
@@ -32,8 +34,20 @@ class _Frozen(BaseModel):
 
 class Creditor(_Frozen):
     name: str
+    # the account debtors transfer to: checked (country, length, checksum) with schwifty when
+    # the policy loads, so a typo stops the start instead of misdirecting payments
     iban: str | None = None
     account_holder: str | None = None
+
+    @field_validator("iban")
+    @classmethod
+    def _valid_iban(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return str(IBAN(value).formatted)
+        except SchwiftyException as exc:
+            raise ValueError(f"not a valid IBAN ({exc})") from exc
 
 
 PaymentMethod = Literal["ideal", "bank_transfer", "creditcard", "bancontact"]
