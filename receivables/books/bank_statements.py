@@ -31,7 +31,7 @@ from receivables.books.models import BankTransaction
 from receivables.common.identifiers import normalize_reference
 from receivables.common.money import to_money
 from receivables.errors import InvalidInput, NotFound
-from receivables.models import Debtor, Invoice, Payment, PaymentAllocation
+from receivables.models import Debtor, Invoice, Payment, PaymentAllocation, utcnow
 from receivables.payments.booking import allocate, book_payment
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -149,6 +149,8 @@ def _structured_86(details: str) -> dict[str, str]:
 
 def parse_mt940(data: str) -> list[BankCredit]:
     """The credits of an MT940 file (one or more statements)."""
+    if not re.search(r"^:(20|25|60F):", data, re.MULTILINE):
+        raise StatementError("not an MT940 statement: no :20:, :25: or :60F: field")
     try:
         transactions = mt940.parse(data)
     except Exception as exc:  # noqa: BLE001 - any parser failure means: not an MT940 file
@@ -258,6 +260,12 @@ class StatementReport:
     booked_payment_ids: list[int] | None = None
 
 
+def _arrived(booked_on: dt.date) -> dt.datetime:
+    """A statement knows only the day: the money counts as arrived at the end of it (so a
+    promise made that day is kept by it), or now when that is still to come."""
+    return min(dt.datetime.combine(booked_on, dt.time(23, 59, 59), dt.UTC), utcnow())
+
+
 def _book(
     session: Session, transaction: BankTransaction, debtor_id: int, invoice_ids: list[int]
 ) -> Payment:
@@ -272,7 +280,7 @@ def _book(
         amount=transaction.amount,
         method="bank_transfer",
         external_id=f"bank:{transaction.entry_key}"[:100],
-        received_at=dt.datetime.combine(transaction.booked_on, dt.time(12), dt.UTC),
+        received_at=_arrived(transaction.booked_on),
         invoice_ids=invoice_ids or None,
     )
     if invoice_ids and payment.amount > sum(a.amount for a in payment.allocations):
