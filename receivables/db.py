@@ -28,7 +28,6 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -36,23 +35,11 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Several processes (gateway, action server) share the file: WAL and a busy timeout
     # let them take turns instead of failing with "database is locked".
-    # The sqlite3 module's own transaction handling begins a transaction only before a write
-    # and lets RELEASE SAVEPOINT commit it: a savepoint (one row of an import, one delivery)
-    # would commit the caller's work. So SQLAlchemy begins transactions itself (_sqlite_begin),
-    # as SQLAlchemy's documentation of the pysqlite driver advises.
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes
-    # never fails halfway because another process wrote in between (it waits its turn,
-    # up to the busy timeout, instead)
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -90,3 +77,15 @@ async def run_in_session(
 def check_database(*, session: Session) -> None:
     """Raises when the database cannot answer a trivial query."""
     session.execute(text("SELECT 1"))
+
+
+def begin_transaction(session: Session) -> None:
+    """Make sure the session is inside a real transaction before savepoints are used.
+
+    The sqlite3 module begins a transaction only at the first write, so on SQLite a
+    savepoint taken before that becomes the outermost transaction and its release commits:
+    a dry run could not be rolled back. A write that changes nothing begins it now (and
+    takes SQLite's write lock, which a unit of work that imports rows needs anyway). On
+    other databases the transaction has already begun; nothing happens."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_events SET id = id WHERE 1 = 0"))

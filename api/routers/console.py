@@ -26,8 +26,11 @@ from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
 from api.flows.collector_action import HandoffDesk
+from api.flows.payment_news import confirm_payments
+from receivables.books.bank_statements import assign_by_reference, list_bank_transactions
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
+from receivables.db import run_in_session
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
 
@@ -250,3 +253,39 @@ async def agree_plan(
     except DomainError as exc:
         return _redirect(_case_url(handoff_id, str(exc)))
     return _redirect(_case_url(handoff_id, f"Plan {plan.id} recorded (outside policy)."))
+
+
+# --- bank credits nobody could match ------------------------------------------------------
+@router.get("/bank")
+def bank_page(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    notice: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    waiting = list_bank_transactions(session=session, status="unmatched")
+    return PAGES.render(request, "bank.html", user=user, transactions=waiting, notice=notice)
+
+
+@router.post("/bank/{transaction_id}/assign")
+async def bank_assign(
+    request: Request,
+    transaction_id: int,
+    user: ConsoleUser,
+    reference: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    sessions = request.app.state.sessions
+    try:
+        payment = await run_in_session(
+            sessions,
+            assign_by_reference,
+            transaction_id=transaction_id,
+            reference=reference,
+            collector=user.username or "admin",
+        )
+    except DomainError as exc:
+        return _redirect(f"/console/bank?notice={quote(str(exc))}")
+    await confirm_payments(
+        sessions=sessions, outbound=request.app.state.outbound, payment_ids=[payment.id]
+    )
+    return _redirect(f"/console/bank?notice={quote('Booked: ' + str(payment.amount))}")

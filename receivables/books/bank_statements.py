@@ -24,6 +24,7 @@ from pycamt.parser import Camt053Parser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from receivables.accounts.debtors import find_debtor_by_reference
 from receivables.accounts.invoices import list_open_invoices, open_balance
 from receivables.arrangements.plans import apply_payment
 from receivables.audit.events import record_event
@@ -380,3 +381,15 @@ def assign_transaction(
         detail={"bank_entry": transaction.entry_key, "payment_id": payment.id},
     )
     return payment
+
+
+def assign_by_reference(
+    *, session: Session, transaction_id: int, reference: str, collector: str
+) -> Payment:
+    """The console's form: the debtor by customer number (or invoice number)."""
+    debtor = find_debtor_by_reference(session=session, reference=reference)
+    if debtor is None:
+        raise InvalidInput(f"no debtor with customer or invoice number {reference!r}")
+    return assign_transaction(
+        session=session, transaction_id=transaction_id, debtor_id=debtor.id, collector=collector
+    )

@@ -17,7 +17,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +42,12 @@ from receivables.books.columns import (
 )
 from receivables.common.identifiers import normalize_postcode, normalize_reference
 from receivables.common.language import LANGUAGES
-from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.db import (
+    begin_transaction,
+    make_engine,
+    make_session_factory,
+    session_scope,
+)
 from receivables.models import CreditNote, Debtor, Invoice, Payment
 from receivables.payments.booking import book_payment
 from receivables.settings import Settings
@@ -55,6 +60,11 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 CANCELED_WORDS = {"canceled", "cancelled", "geannuleerd", "vervallen", "void", "gecrediteerd"}
 CREDIT_WORDS = {"credit_note", "creditnote", "credit", "creditnota", "creditfactuur"}
 ACTOR = "import"
+
+
+def _chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
 
 
 class RowRejected(ValueError):
@@ -146,13 +156,48 @@ class _Importer:
     def __init__(self, session: Session, decimal: str) -> None:
         self.session = session
         self.decimal = decimal
+        # what this import looked up or made: a few queries per batch instead of per row
+        self.debtors: dict[str, Debtor | None] = {}
+        self.invoices: dict[str, Invoice | None] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        """Load the debtors and invoices the rows name, in a few IN queries."""
+        names = ("external_id", "debtor_external_id")
+        debtor_keys = sorted({r.values[k] for r in rows for k in names if r.values.get(k)})
+        for chunk in _chunks(debtor_keys):
+            query = select(Debtor).where(Debtor.external_id.in_(chunk))
+            found = {d.external_id: d for d in self.session.scalars(query)}
+            self.debtors.update({k: found.get(k) for k in chunk})
+        invoice_keys = sorted(
+            {r.values["external_id"] for r in rows if r.values.get("external_id")}
+        )
+        for chunk in _chunks(invoice_keys):
+            query_invoices = select(Invoice).where(Invoice.external_id.in_(chunk))
+            known = {i.external_id: i for i in self.session.scalars(query_invoices)}
+            self.invoices.update({k: known.get(k) for k in chunk})
+
+    def forget(self) -> None:
+        """A row was rolled back: what it made is gone, so look it up again next time."""
+        self.debtors.clear()
+        self.invoices.clear()
 
     def debtor(self, external_id: str) -> Debtor | None:
-        return self.session.scalar(select(Debtor).where(Debtor.external_id == external_id))
+        if external_id not in self.debtors:
+            self.debtors[external_id] = self.session.scalar(
+                select(Debtor).where(Debtor.external_id == external_id)
+            )
+        return self.debtors[external_id]
+
+    def own_invoice(self, external_id: str) -> Invoice | None:
+        if external_id not in self.invoices:
+            self.invoices[external_id] = self.session.scalar(
+                select(Invoice).where(Invoice.external_id == external_id)
+            )
+        return self.invoices[external_id]
 
     def invoice(self, key: str) -> Invoice | None:
         """An invoice by the creditor's id, else by its number."""
-        found = self.session.scalar(select(Invoice).where(Invoice.external_id == key))
+        found = self.own_invoice(key)
         if found is None:
             found = self.session.scalar(select(Invoice).where(Invoice.number == key.strip()))
         return found
@@ -191,6 +236,7 @@ class _Importer:
             )
             self.session.add(debtor)
             self.session.flush()
+            self.debtors[external_id] = debtor
             record_event(
                 session=self.session,
                 actor=ACTOR,
@@ -238,7 +284,7 @@ class _Importer:
         currency = (values.get("currency") or "EUR").upper()
         if currency != "EUR":
             raise RowRejected(f"currency must be EUR, not {currency}")
-        invoice = self.session.scalar(select(Invoice).where(Invoice.external_id == external_id))
+        invoice = self.own_invoice(external_id)
         if invoice is None:
             if issue_date is None or due_date is None:
                 raise RowRejected("a new invoice needs issue_date and due_date")
@@ -260,6 +306,7 @@ class _Importer:
             )
             self.session.add(invoice)
             self.session.flush()
+            self.invoices[external_id] = invoice
             return "created"
         if invoice.debtor_id != debtor.id:
             raise RowRejected(f"invoice {external_id} belongs to another debtor")
@@ -391,14 +438,20 @@ def import_rows(
     """Import rows; each lands whole (a savepoint) or is reported. The caller commits."""
     importer = _Importer(session, decimal)
     report = ImportReport(kind)
+    rows = list(rows)
+    begin_transaction(session)
+    with session.no_autoflush:
+        importer.prefetch(rows)
     for row in rows:
         try:
-            with session.begin_nested():
+            with session.begin_nested(), session.no_autoflush:
                 outcome = importer.row(kind, row.values)
         except RowRejected as exc:
             report.problems.append(RowProblem(row.line, str(exc)))
+            importer.forget()
         except IntegrityError as exc:
             report.problems.append(RowProblem(row.line, f"conflicts with stored data: {exc.orig}"))
+            importer.forget()
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
         if progress:

@@ -239,3 +239,35 @@ def test_a_mollie_refund_reopens_the_invoice(tmp_path: Path) -> None:
 
 def _refund(fake: FakeMollie, payment_id: str) -> None:
     fake.refund(payment_id, "89.95")
+
+
+def test_a_collector_assigns_an_unmatched_credit_in_the_console(
+    client: tuple[TestClient, str],
+) -> None:
+    api, url = client
+    debtor_id = add_debtor(api)
+    engine = make_engine(url)
+    from receivables.collectors.service import create_collector
+    from receivables.db import session_scope
+
+    with session_scope(make_session_factory(engine)) as session:
+        create_collector(
+            session=session,
+            username="eva",
+            name="Eva de Boer",
+            password="a long password!",
+            role="junior",
+        )
+    engine.dispose()
+    statement = camt053([Entry("C1", Decimal("12.50"), "onbekend", dt.date.today())])
+    api.post("/api/v1/bank-statements", content=statement, headers=ADMIN)
+    api.post("/console/login", data={"username": "eva", "password": "a long password!"})
+    page = api.get("/console/bank")
+    assert page.status_code == 200 and "onbekend" in page.text and "€12.50" in page.text
+    [waiting] = api.get("/api/v1/bank-transactions?status=unmatched", headers=ADMIN).json()
+    wrong = api.post(f"/console/bank/{waiting['id']}/assign", data={"reference": "nobody"})
+    assert "no debtor with customer or invoice number" in api.get(wrong.headers["location"]).text
+    done = api.post(f"/console/bank/{waiting['id']}/assign", data={"reference": "48213907"})
+    assert done.status_code == 303
+    assert "Every credit is matched." in api.get("/console/bank").text
+    assert api.get(f"/api/v1/debtors/{debtor_id}", headers=ADMIN).json()["balance"] == "227.45"
