@@ -29,6 +29,7 @@ from api.routers import (
     health,
     payments,
     policy,
+    reports,
     webchat,
 )
 from api.routers.webchat import STATIC
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webchat,
         console,
         books,
+        reports,
     ):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):
