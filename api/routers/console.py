@@ -20,6 +20,7 @@ from api.console.auth import (
     cookie_secret,
     signed_in,
 )
+from api.console.dashboard import LABELS, as_csv, summary, tables
 from api.console.live import change_events
 from api.console.pages import ConsolePages
 from api.console.panel import debtor_names, load_case
@@ -27,12 +28,15 @@ from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
 from api.flows.collector_action import HandoffDesk
 from api.flows.payment_news import confirm_payments
+from api.routers.reports import ChosenPeriod
 from receivables.books.bank_statements import assign_by_reference, list_bank_transactions
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
 from receivables.db import run_in_session
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
+from receivables.reports.figures import Period
+from receivables.reports.service import FIGURES, report
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
@@ -289,3 +293,64 @@ async def bank_assign(
         sessions=sessions, outbound=request.app.state.outbound, payment_ids=[payment.id]
     )
     return _redirect(f"/console/bank?notice={quote('Booked: ' + str(payment.amount))}")
+
+
+# --- the credit manager's dashboard ----------------------------------------------------------
+def _figures(session: Any, period: Period) -> dict[str, Any]:
+    today = dt.date.today()
+    return {
+        name: report(session=session, name=name, period=period, today=today) for name in FIGURES
+    }
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    session: SessionDep,
+    user: ConsoleUser,
+    period: ChosenPeriod,
+    lang: Annotated[str, Query(pattern="^(nl|en)$")] = "nl",
+) -> Response:
+    if user.role not in ("senior", "admin"):
+        return PAGES.render(
+            request,
+            "dashboard.html",
+            user=user,
+            status_code=403,
+            forbidden=True,
+            labels=LABELS[lang],
+            lang=lang,
+        )
+    figures = _figures(session, period)
+    return PAGES.render(
+        request,
+        "dashboard.html",
+        user=user,
+        forbidden=False,
+        labels=LABELS[lang],
+        lang=lang,
+        period=period,
+        summary=summary(figures, lang),
+        tables=tables(figures, lang),
+    )
+
+
+@router.get("/dashboard/{name}.csv")
+def dashboard_csv(
+    name: str,
+    session: SessionDep,
+    user: ConsoleUser,
+    period: ChosenPeriod,
+    lang: Annotated[str, Query(pattern="^(nl|en)$")] = "nl",
+) -> Response:
+    if user.role not in ("senior", "admin"):
+        return Response("the dashboard is for seniors", status_code=403)
+    found = [t for t in tables(_figures(session, period), lang) if t.name == name]
+    if not found:
+        return Response("no such table", status_code=404)
+    filename = f"settle-{name}-{period.start}-{period.end}.csv"
+    return Response(
+        as_csv(found[0]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,236 @@
+"""The credit manager's dashboard in the console: the report figures as tables, each with a
+chart drawn as SVG and a CSV download, in Dutch or English."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from api.console.charts import bar_chart, line_chart
+from receivables.common.dates import format_date
+from receivables.common.money import format_money
+
+LABELS = {
+    "nl": {
+        "title": "Dashboard",
+        "period": "Periode",
+        "from": "van",
+        "to": "tot en met",
+        "show": "Toon",
+        "previous": "vorige periode",
+        "dso": "DSO (dagen)",
+        "dso_weeks": "DSO per week",
+        "ageing": "Ouderdom van de openstaande posten",
+        "payments": "Betalingen per betaalwijze",
+        "assistant": "De assistent",
+        "handoffs": "Overdrachten per reden en niveau",
+        "arrangements": "Regelingen en toezeggingen",
+        "portfolio": "Portefeuille per profiel",
+        "download": "Download CSV",
+        "week": "Week",
+        "receivables": "Openstaand",
+        "bucket": "Ouderdom",
+        "amount": "Bedrag",
+        "count": "Aantal",
+        "method": "Betaalwijze",
+        "channel": "Kanaal",
+        "reason": "Reden",
+        "level": "Niveau",
+        "group": "Groep",
+        "risk": "Risico",
+        "debtors": "Debiteuren",
+        "owed": "Openstaand",
+        "figure": "Cijfer",
+        "value": "Waarde",
+        "conversations": "Gesprekken",
+        "containment": "Zonder medewerker opgelost",
+        "claim": "Mediane tijd tot oppakken (uur)",
+        "failures": "Mislukte verificaties",
+        "locks": "Geblokkeerde verificaties",
+        "first_contact": "Mediane tijd eerste contact tot betaling (uur)",
+        "not_due": "nog niet vervallen",
+        "method_note": "DSO = openstaand aan het eind van de periode / omzet op rekening in de periode x dagen",
+    },
+    "en": {
+        "title": "Dashboard",
+        "period": "Period",
+        "from": "from",
+        "to": "to",
+        "show": "Show",
+        "previous": "previous period",
+        "dso": "DSO (days)",
+        "dso_weeks": "DSO by week",
+        "ageing": "Ageing of open items",
+        "payments": "Payments by way of paying",
+        "assistant": "The assistant",
+        "handoffs": "Handoffs by reason and level",
+        "arrangements": "Plans and promises",
+        "portfolio": "Portfolio by profile",
+        "download": "Download CSV",
+        "week": "Week",
+        "receivables": "Receivables",
+        "bucket": "Age",
+        "amount": "Amount",
+        "count": "Count",
+        "method": "Method",
+        "channel": "Channel",
+        "reason": "Reason",
+        "level": "Level",
+        "group": "Group",
+        "risk": "Risk",
+        "debtors": "Debtors",
+        "owed": "Owed",
+        "figure": "Figure",
+        "value": "Value",
+        "conversations": "Conversations",
+        "containment": "Resolved without a person",
+        "claim": "Median time to claim (hours)",
+        "failures": "Failed verifications",
+        "locks": "Verifications locked",
+        "first_contact": "Median time from first contact to payment (hours)",
+        "not_due": "not yet due",
+        "method_note": "DSO = receivables at the end of the period / credit sales in the period x days",
+    },
+}
+TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "portfolio")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    chart: str
+
+
+def _money(value: Any, language: str) -> str:
+    return format_money(value, language) if value is not None else "–"
+
+
+def tables(figures: dict[str, Any], language: str) -> list[Table]:
+    """The dashboard's tables (and charts) from the reports API's figures."""
+    t = LABELS[language]
+    dso = figures["dso"]
+    weeks = dso["weeks"]
+    week_labels = [format_date(w["start"], language)[:6] for w in weeks]
+    ageing = figures["ageing"]["buckets"]
+    bucket_labels = [t["not_due"] if b["bucket"] == "not_due" else b["bucket"] for b in ageing]
+    ways = figures["payments"]["current"]["by_way"]
+    assistant = figures["assistant"]["current"]
+    arrangements = figures["arrangements"]["current"]
+    portfolio = figures["portfolio"]["groups"]
+    return [
+        Table(
+            "dso",
+            t["dso_weeks"],
+            [t["week"], t["dso"], t["receivables"]],
+            [
+                [
+                    format_date(w["start"], language),
+                    str(w["dso"] or "–"),
+                    _money(w["receivables"], language),
+                ]
+                for w in weeks
+            ],
+            line_chart(
+                week_labels,
+                [float(w["dso"]) if w["dso"] is not None else None for w in weeks],
+                title=t["dso_weeks"],
+            ),
+        ),
+        Table(
+            "ageing",
+            t["ageing"],
+            [t["bucket"], t["amount"], t["count"]],
+            [
+                [label, _money(b["amount"], language), str(b["count"])]
+                for label, b in zip(bucket_labels, ageing, strict=True)
+            ],
+            bar_chart(bucket_labels, [float(b["amount"]) for b in ageing], title=t["ageing"]),
+        ),
+        Table(
+            "payments",
+            t["payments"],
+            [t["method"], t["channel"], t["count"], t["amount"]],
+            [
+                [w["method"], w["channel"], str(w["count"]), _money(w["amount"], language)]
+                for w in ways
+            ],
+            bar_chart(
+                [f"{w['method']}/{w['channel']}" for w in ways],
+                [float(w["amount"]) for w in ways],
+                title=t["payments"],
+            ),
+        ),
+        Table(
+            "handoffs",
+            t["handoffs"],
+            [t["reason"], t["level"], t["count"]],
+            [[h["reason"], h["level"], str(h["count"])] for h in assistant["handoffs"]],
+            bar_chart(
+                [f"{h['reason']} ({h['level']})" for h in assistant["handoffs"]],
+                [float(h["count"]) for h in assistant["handoffs"]],
+                title=t["handoffs"],
+            ),
+        ),
+        Table(
+            "arrangements",
+            t["arrangements"],
+            [t["figure"], t["count"]],
+            [
+                [f"{kind}: {name}", str(count)]
+                for kind in ("plans", "promises", "disputes")
+                for name, count in arrangements[kind].items()
+            ],
+            bar_chart(
+                list(arrangements["plans"]),
+                [float(v) for v in arrangements["plans"].values()],
+                title=t["arrangements"],
+            ),
+        ),
+        Table(
+            "portfolio",
+            t["portfolio"],
+            [t["group"], t["risk"], t["debtors"], t["owed"]],
+            [
+                [g["group"], g["risk"], str(g["debtors"]), _money(g["owed"], language)]
+                for g in portfolio
+            ],
+            bar_chart(
+                [f"{g['group']}/{g['risk']}" for g in portfolio],
+                [float(g["owed"]) for g in portfolio],
+                title=t["portfolio"],
+            ),
+        ),
+    ]
+
+
+def as_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header)
+    writer.writerows(table.rows)
+    return out.getvalue()
+
+
+def summary(figures: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """The headline figures at the top of the page."""
+    t = LABELS[language]
+    dso = figures["dso"]
+    assistant = figures["assistant"]["current"]
+    containment = assistant["containment"]
+    return [
+        (t["dso"], f"{dso['dso'] or '–'} ({t['previous']}: {dso['previous'] or '–'})"),
+        (t["receivables"], _money(dso["receivables"], language)),
+        (t["conversations"], str(assistant["conversations"])),
+        (t["containment"], f"{containment:.0%}" if containment is not None else "–"),
+        (t["claim"], str(assistant["median_hours_to_claim"] or "–")),
+        (t["failures"], str(assistant["verification_failures"])),
+        (
+            t["first_contact"],
+            str(figures["payments"]["current"]["median_hours_from_first_contact"] or "–"),
+        ),
+    ]
