@@ -60,6 +60,14 @@ class Period:
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
+TREND_DAYS = 30
+
+
+def trailing(end: dt.date, days: int = TREND_DAYS) -> Period:
+    """The `days` days ending on `end`: the window of a week's point on the DSO trend."""
+    return Period(end - dt.timedelta(days=days - 1), end)
+
+
 def dso(receivables: Decimal, credit_sales: Decimal, days: int) -> Decimal | None:
     """Days sales outstanding, to one decimal; None without credit sales."""
     if credit_sales <= 0:

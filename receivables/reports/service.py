@@ -38,6 +38,7 @@ from receivables.reports.figures import (
     dso,
     median_hours,
     share,
+    trailing,
 )
 
 ZERO = Decimal("0.00")
@@ -120,11 +121,12 @@ def dso_figures(*, session: Session, period: Period) -> dict[str, Any]:
         "change": change(now, before),
         "receivables": ledger.receivables(period.end),
         "credit_sales": ledger.invoiced.between(period),
+        # each week's DSO over the 30 days ending that week, so a quiet week has one too
         "weeks": [
             {
                 "start": w.start,
                 "end": w.end,
-                "dso": ledger.dso(w),
+                "dso": ledger.dso(trailing(w.end)),
                 "receivables": ledger.receivables(w.end),
             }
             for w in period.weeks()

@@ -241,10 +241,10 @@ def test_dso_and_its_weekly_trend(session: Session) -> None:
         dt.date(2026, 11, 1),
         dt.date(2026, 11, 2),
     ]
-    for week in figures["weeks"]:
-        span = Period(week["start"], week["end"])
+    for week in figures["weeks"]:  # each point: the 30 days ending that week
+        span = Period(week["end"] - dt.timedelta(days=29), week["end"])
         assert week["dso"] == dso(
-            plain_receivables(session, span.end), plain_sales(session, span), span.days
+            plain_receivables(session, span.end), plain_sales(session, span), 30
         )
 
 
