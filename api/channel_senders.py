@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.metrics import DELIVERIES_FAILED
 from api.outbound import Outbound, OutboundMessage
 from api.settings import Settings
 from channels import memory
@@ -92,6 +93,7 @@ class ChannelSenders:
             if failure:
                 failures.append(failure)
         if failures:
+            DELIVERIES_FAILED.labels(channel=name).inc(len(failures))
             await asyncio.to_thread(self._record, conversation_id, name, failures)
         return failures
 

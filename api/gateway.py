@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.metrics import observed_turn
 from api.rasa_client import AssistantUnavailable, RasaClient
 from api.texts import text as gateway_text
 from receivables.conversations import add_message, get_conversation, get_or_create_conversation
@@ -136,6 +137,7 @@ def _hand_off_unavailable(
     return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
 
 
+@observed_turn  # turn latency per channel; the conversation id on its log lines
 async def handle_debtor_message(
     *,
     sessions: sessionmaker[Session],

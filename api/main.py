@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +16,7 @@ from api.errors import install_error_handlers
 from api.outbound import Outbound
 from api.payment_flow import make_provider
 from api.rasa_client import RasaClient
+from api.request_id import RequestIdMiddleware
 from api.routers import (
     channels_telegram,
     channels_twilio,
@@ -25,6 +25,7 @@ from api.routers import (
     debtors,
     handoffs,
     health,
+    metrics,
     payments,
     policy,
     webchat,
@@ -32,12 +33,13 @@ from api.routers import (
 from api.routers.webchat import STATIC
 from api.settings import Settings
 from receivables.db import make_engine, make_session_factory
+from receivables.logs import configure_logging
 from receivables.policy import load_policy
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"], allow_credentials=False,
         )  # fmt: skip
+    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every log line
+    app.include_router(metrics.router)
     for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):

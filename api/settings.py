@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     telegram_secret: str | None = None
     # only to point the client at a test server; the token is appended
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # Redis, shared by the replicas (Rasa's lock store, rate limits, live updates); unset:
+    # one process of each, everything in that process
+    redis_url: str | None = None
+    # "text" (default) or "json": one JSON object a line with request and conversation id
+    log_format: Literal["text", "json"] = "text"
 
 
 @lru_cache

@@ -29,10 +29,22 @@ def compose_config(
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLE_")}
     env.update(extra_env or {})
     return subprocess.run(
-        [str(BINARY), "--project-directory", str(path.parent), "-f", str(path),
-         "config", "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            str(BINARY),
+            "--project-directory",
+            str(path.parent),
+            "-f",
+            str(path),
+            "config",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def rendered(extra_env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -100,8 +112,11 @@ def test_every_settle_process_shares_database_and_redis(services: dict[str, Any]
 def test_the_action_server_makes_links_to_the_public_address() -> None:
     """Payment links made by the bot point where debtors reach the gateway, with the same
     payment provider as the gateway's, never at 127.0.0.1."""
-    env = {"SETTLE_PUBLIC_URL": "https://pay.example.com", "SETTLE_PAYMENT_PROVIDER": "mollie",
-           "SETTLE_MOLLIE_API_KEY": "test_abc"}  # fmt: skip
+    env = {
+        "SETTLE_PUBLIC_URL": "https://pay.example.com",
+        "SETTLE_PAYMENT_PROVIDER": "mollie",
+        "SETTLE_MOLLIE_API_KEY": "test_abc",
+    }
     services = rendered(env)["services"]
     for name in ("actions", "api"):
         got = services[name]["environment"]

@@ -92,8 +92,12 @@ def test_the_gateway_is_ready_on_healthz_and_every_server_has_a_liveness_probe(
 def test_memory_requests_cover_the_measured_memory(objects: dict[Any, Any]) -> None:
     """README "Benchmark": Rasa about 1.1 GiB resident, gateway 120 MiB, actions 90 MiB,
     follow-up job 70 MiB; a request below that lets the node be overcommitted."""
-    measured = {"settle-rasa": 1126 * MIB, "settle-api": 120 * MIB,
-                "settle-actions": 90 * MIB, "settle-workers": 70 * MIB}  # fmt: skip
+    measured = {
+        "settle-rasa": 1126 * MIB,
+        "settle-api": 120 * MIB,
+        "settle-actions": 90 * MIB,
+        "settle-workers": 70 * MIB,
+    }
     for name, resident in measured.items():
         resources = pod_spec(objects, "Deployment", name)["containers"][0]["resources"]
         request = bytes_of(resources["requests"]["memory"])
