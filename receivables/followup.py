@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.audit import record_event
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
+from receivables.logs import configure_logging, log_format_of
 from receivables.models import Installment, PaymentPlan, Promise
 from receivables.plans import settle_installments
 from receivables.policy import Policy, PolicyError, load_policy
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.interval <= 0:
         parser.error("--interval must be positive")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(log_format_of(os.environ.get("SETTLE_LOG_FORMAT")))
     try:
         policy = load_policy(os.environ.get("SETTLE_POLICY_FILE") or None)
     except PolicyError as exc:

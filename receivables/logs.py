@@ -22,7 +22,7 @@ request_id: ContextVar[str | None] = ContextVar("settle_request_id", default=Non
 conversation_id: ContextVar[str | None] = ContextVar("settle_conversation_id", default=None)
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
 # uvicorn configures these itself, before the app exists; they get our handler too
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -41,9 +41,11 @@ def make_handler(log_format: LogFormat) -> logging.Handler:
     handler.addFilter(ContextFilter())
     if log_format == "json":
         handler.setFormatter(
+            # "time": ISO 8601 in UTC with microseconds, what log pipelines parse
             JsonFormatter(
                 JSON_FIELDS,
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
             )
         )
     else:
@@ -65,6 +67,11 @@ def configure_logging(log_format: LogFormat = "text", level: int = logging.INFO)
         server_logger = logging.getLogger(name)
         if server_logger.handlers:
             server_logger.handlers = [handler]
+
+
+def log_format_of(value: str | None) -> LogFormat:
+    """SETTLE_LOG_FORMAT as given to a process that has no Settings object (the jobs)."""
+    return "json" if (value or "").strip().lower() == "json" else "text"
 
 
 @contextmanager

