@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
@@ -23,6 +24,8 @@ conversation_id: ContextVar[str | None] = ContextVar("settle_conversation_id", d
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
+# uvicorn's copy of its message with terminal colours
+NOT_LOGGED = [*RESERVED_ATTRS, "color_message"]
 # uvicorn configures these itself, before the app exists; they get our handler too
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -46,6 +49,7 @@ def make_handler(log_format: LogFormat) -> logging.Handler:
                 JSON_FIELDS,
                 rename_fields={"levelname": "level", "name": "logger"},
                 timestamp="time",
+                reserved_attrs=NOT_LOGGED,
             )
         )
     else:
