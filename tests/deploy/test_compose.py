@@ -16,6 +16,8 @@ from typing import Any
 import compose
 import pytest
 
+from api.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 # the binary itself: the package's console script drops the exit code
@@ -167,3 +169,11 @@ def test_only_the_proxy_is_published(services: dict[str, Any]) -> None:
     published = {name for name, service in services.items() if service.get("ports")}
     assert published == {"proxy"}
     assert services["proxy"]["ports"][0]["published"] == "8000"
+
+
+def test_every_setting_given_is_one_settle_knows(services: dict[str, Any]) -> None:
+    """A misspelt SETTLE_ variable would be ignored silently: each must be a Settings field."""
+    names = {n for name in SETTLE_SERVICES for n in services[name]["environment"]}
+    assert "SETTLE_PUBLIC_URL" in names
+    unknown = {n for n in names if n.removeprefix("SETTLE_").lower() not in Settings.model_fields}
+    assert not unknown

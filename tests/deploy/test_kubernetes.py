@@ -14,6 +14,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from api.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "deploy" / "base"
 SECRET_TEMPLATE = ROOT / "deploy" / "secret.example.yaml"
@@ -165,3 +167,17 @@ def test_the_gateways_settings_reach_the_action_server(objects: dict[Any, Any]) 
     assert api == actions
     config = next(doc for (k, n), doc in objects.items() if n.startswith("settle-config-"))
     assert config["data"]["SETTLE_PUBLIC_URL"].startswith("https://")
+
+
+def test_every_setting_given_is_one_settle_knows(objects: dict[Any, Any]) -> None:
+    """A misspelt SETTLE_ variable would be ignored silently: each must be a Settings field."""
+    names = set(yaml.safe_load(SECRET_TEMPLATE.read_text())["stringData"])
+    for (kind, name), doc in objects.items():
+        if kind == "ConfigMap" and name.startswith("settle-config-"):
+            names |= set(doc["data"])
+        if kind in ("Deployment", "Job"):
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                names |= {env["name"] for env in container.get("env", [])}
+    assert names
+    unknown = {n for n in names if n.removeprefix("SETTLE_").lower() not in Settings.model_fields}
+    assert not unknown
