@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +17,7 @@ from api.flows.channel_delivery import open_channel_senders
 from api.flows.payment_news import make_provider
 from api.outbound import Outbound
 from api.rasa_client import RasaClient
+from api.request_id import RequestIdMiddleware
 from api.routers import (
     books,
     channels_telegram,
@@ -27,6 +27,7 @@ from api.routers import (
     debtors,
     handoffs,
     health,
+    metrics,
     payments,
     policy,
     reports,
@@ -34,13 +35,14 @@ from api.routers import (
 )
 from api.routers.webchat import STATIC
 from receivables.db import make_engine, make_session_factory
+from receivables.logs import configure_logging
 from receivables.policy.model import load_policy
 from receivables.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"],
             allow_credentials=False,
         )
+    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every log line
+    app.include_router(metrics.router)
     for module in (
         health,
         conversations,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
+
+from api.metrics import RASA_SECONDS
 
 
 class AssistantUnavailable(Exception):
@@ -31,6 +34,17 @@ class RasaClient:
         self, *, sender: str, text: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """One debtor turn; returns Rasa's replies ({"text", "buttons"?, ...})."""
+        started, outcome = time.perf_counter(), "error"
+        try:
+            replies = await self._send(sender=sender, text=text, metadata=metadata)
+            outcome = "ok"
+            return replies
+        finally:
+            RASA_SECONDS.labels(outcome=outcome).observe(time.perf_counter() - started)
+
+    async def _send(
+        self, *, sender: str, text: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         try:
             response = await self._http.post(
                 f"{self._rasa_url}/webhooks/rest/webhook",

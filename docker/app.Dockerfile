@@ -18,5 +18,7 @@ RUN uv sync --frozen --no-dev \
  && useradd --system --uid 10001 --home-dir /app settle
 USER settle
 EXPOSE 8000 5055
-# the api service; docker-compose.yml gives the actions service its own command
-CMD ["sh", "-c", "python -m receivables.migrate && exec uvicorn api.main:create_app --factory --host 0.0.0.0 --port 8000 --ws none"]
+# the gateway; docker-compose.yml and deploy/ give the migrations (python -m
+# receivables.migrate, run once before the others), the action server and the follow-up job
+# their own commands. Behind a proxy: --proxy-headers (X-Forwarded-For, -Proto).
+CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--ws", "none", "--proxy-headers", "--forwarded-allow-ips", "*"]

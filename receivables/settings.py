@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from receivables.db import DEFAULT_DATABASE_URL
@@ -73,6 +74,16 @@ class Settings(BaseSettings):
     # shared secret of the HMAC-SHA256 signature; unset: nothing is sent (CSV export only)
     books_webhook_url: str | None = None
     books_webhook_secret: str | None = None
+    # Redis, shared by the replicas (Rasa's lock store, rate limits, live updates); unset:
+    # one process of each, everything in that process
+    redis_url: str | None = None
+    # "text" (default) or "json": one JSON object a line with request and conversation id
+    log_format: Literal["text", "json"] = "text"
+    # prometheus-client's own variable (no SETTLE_ prefix): set, the gateway's worker
+    # processes share their metrics through files in that folder (one scrape sums them)
+    prometheus_multiproc_dir: str | None = Field(
+        default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR"
+    )
 
 
 @lru_cache

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.flows.debtor_turn import handle_debtor_message
+from api.metrics import DELIVERIES_FAILED
 from api.outbound import Outbound, OutboundMessage
 from channels import telegram
 from channels.base import (
@@ -108,6 +109,7 @@ class ChannelSenders:
             if failure:
                 failures.append(failure)
         if failures:
+            DELIVERIES_FAILED.labels(channel=name).inc(len(failures))
             await run_in_session(
                 self._sessions,
                 self._record,

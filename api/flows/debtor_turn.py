@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.metrics import observed_turn
 from api.rasa_client import AssistantUnavailable, RasaClient
 from receivables.accounts.debtors import get_debtor_language
 from receivables.common.language import DEFAULT_LANGUAGE, detect_language
@@ -131,6 +132,7 @@ def _hand_off_unavailable(
     return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
 
 
+@observed_turn  # turn latency per channel; the conversation id on its log lines
 async def handle_debtor_message(
     *,
     sessions: sessionmaker[Session],

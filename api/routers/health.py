@@ -28,3 +28,11 @@ async def healthz(request: Request, rasa: RasaDep) -> JSONResponse:
     healthy = all(v == "ok" for v in parts.values())
     body = {"status": "ok" if healthy else "unavailable", **parts}
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/livez")
+async def livez() -> dict[str, str]:
+    """Liveness: this process answers. Unlike /healthz it does not depend on the database,
+    Rasa or the actions, so an orchestrator restarts only a stuck gateway, never all of them
+    because Rasa is slow."""
+    return {"status": "ok"}

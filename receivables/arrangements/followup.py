@@ -28,6 +28,7 @@ from receivables.arrangements.plans import settle_installments
 from receivables.arrangements.promises import settle_promises
 from receivables.audit.events import record_event
 from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.logs import configure_logging
 from receivables.models import Installment, PaymentPlan, Promise
 from receivables.policy.model import Policy, PolicyError, load_policy
 from receivables.settings import Settings
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.interval <= 0:
         parser.error("--interval must be positive")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(Settings().log_format)
     try:
         settings = Settings()
         policy = load_policy(settings.policy_file)
