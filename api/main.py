@@ -15,7 +15,7 @@ from api.console import STATIC_DIR as CONSOLE_STATIC
 from api.errors import install_error_handlers
 from api.flows.channel_delivery import open_channel_senders
 from api.flows.payment_news import make_provider
-from api.outbound import Outbound
+from api.outbound import Outbound, connect_change_bus
 from api.rasa_client import RasaClient
 from api.routers import (
     channels_telegram,
@@ -51,9 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 token=settings.rasa_token,
                 timeout=settings.rasa_timeout,
             )
-            async with open_channel_senders(
-                settings, app.state.sessions, app.state.outbound
-            ) as senders:
+            async with (
+                open_channel_senders(settings, app.state.sessions, app.state.outbound) as senders,
+                connect_change_bus(settings, engine, app.state.outbound),
+            ):
                 app.state.channel_senders = senders
                 yield
         engine.dispose()

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     webchat_origins: str = ""
     # seconds the gateway waits for one Rasa turn before telling the debtor a person will help
     rasa_timeout: float = 30.0
+    # Redis (redis://host:6379/0): live updates between replicas (and Rasa's lock store);
+    # unset: PostgreSQL's LISTEN/NOTIFY on PostgreSQL, polling on SQLite
+    redis_url: str | None = None
+    redis_key_prefix: str = "settle"
+    # seconds a worker may hold a channel message before another worker takes it over (a
+    # crashed process's claim runs out); longer than a turn can take
+    inbox_lease_seconds: float = 120.0
     # signs the collector console's session cookie; unset: a random one per process (every
     # restart logs the collectors out)
     console_secret: str | None = None

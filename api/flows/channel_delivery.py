@@ -12,6 +12,7 @@ does, for this conversation only, so a reply does not wait for the next sweep.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -254,7 +255,8 @@ async def last_options(sessions: sessionmaker[Session], conversation_id: str) ->
 
 def inbox_worker(state: Any) -> InboxWorker:
     senders: ChannelSenders = state.channel_senders
-    return InboxWorker(sessions=state.sessions, rasa=state.rasa, outbox=senders.outbox)
+    lease = dt.timedelta(seconds=state.settings.inbox_lease_seconds)
+    return InboxWorker(sessions=state.sessions, rasa=state.rasa, outbox=senders.outbox, lease=lease)
 
 
 async def kick(state: Any, conversation_id: str) -> None:

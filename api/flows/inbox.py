@@ -155,11 +155,12 @@ class InboxWorker:
     sessions: sessionmaker[Session]
     rasa: RasaClient
     outbox: Outbox
+    lease: dt.timedelta = inbox.LEASE
 
     async def answer_next(self, *, conversation_id: str | None = None) -> str | None:
         """Claim and answer one message; the conversation it belonged to, or None."""
         claimed = await run_in_session(
-            self.sessions, inbox.claim_next, conversation_id=conversation_id
+            self.sessions, inbox.claim_next, conversation_id=conversation_id, lease=self.lease
         )
         if claimed is None:
             return None
