@@ -27,6 +27,7 @@ from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
 from api.flows.collector_action import HandoffDesk
 from receivables.collectors.service import authenticate
+from receivables.conversations import outbox
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
@@ -165,7 +166,8 @@ def case_live(
     """New transcript lines (as HTML) and the case's state, for the open page."""
     handoff = desk.load(session, handoff_id, user)
     messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
-    html = PAGES.fragment(request, "_messages.html", messages=messages)
+    delivery = outbox.statuses(session=session, conversation_id=handoff.conversation_id)
+    html = PAGES.fragment(request, "_messages.html", messages=messages, delivery=delivery)
     return JSONResponse(
         {
             "status": handoff.status,
