@@ -142,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.interval <= 0 or args.concurrency < 1:
         parser.error("--interval must be positive and --concurrency at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("httpx", "twilio"):  # a line per request is noise here
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = Settings()
     return asyncio.run(
         serve(settings, once=args.once, interval=args.interval, concurrency=args.concurrency)

@@ -12,12 +12,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from receivables.conversations.service import list_messages
+from receivables.db import make_engine, make_session_factory, session_scope
 from scripts.stack import PROCESS_ENV, Stack, free_port
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 
@@ -88,13 +89,14 @@ def inbound(sid: str, phone: str, body: str) -> dict[str, str]:
 
 
 def transcript(stack: Stack, conversation_id: str) -> list[dict[str, str]]:
-    response = httpx.get(
-        f"{stack.api_url}/api/v1/conversations/{quote(conversation_id, safe='')}/messages",
-        headers={"Authorization": f"Bearer {stack.admin_token}"},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return list(response.json()["messages"])
+    """The conversation as stored (the public API does not serve channel conversations)."""
+    engine = make_engine(stack.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            messages = list_messages(session=session, conversation_id=conversation_id)
+            return [{"sender": m.sender, "text": m.text} for m in messages]
+    finally:
+        engine.dispose()
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 300) -> None:
