@@ -11,46 +11,36 @@ does, for this conversation only, so a reply does not wait for the next sweep.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.flows.inbox import InboxWorker
-from api.flows.outbox import Outbox
+from api.flows.outbox import BACKOFF, Outbox
 from api.outbound import Outbound, OutboundMessage
 from channels import telegram
 from channels.base import (
     Channel,
     DeliveryError,
-    Reply,
     buttons_of,
     split_conversation_id,
 )
 from channels.telegram import TelegramChannel
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
-from receivables.audit.events import record_event
 from receivables.conversations import deliveries
+from receivables.conversations.outbox import DELIVERY_FAILED
 from receivables.db import run_in_session
 from receivables.models import Message
 from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
 
-FAILED = "delivery_failed"
+FAILED = DELIVERY_FAILED  # the audit action of a send given up
 STATUS_PATH = "/channels/twilio/status"
-
-
-@dataclass(frozen=True)
-class Failure:
-    reply: Reply
-    error: str
-    attempts: int
 
 
 class ChannelSenders:
@@ -59,16 +49,11 @@ class ChannelSenders:
         *,
         sessions: sessionmaker[Session],
         channels: Sequence[Channel],
-        attempts: int = 4,
-        backoff: float = 0.5,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: float = BACKOFF,
     ) -> None:
         self._sessions = sessions
         self._channels = {c.name: c for c in channels}
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
-        self.outbox = Outbox(sessions=sessions, channels=self._channels)
+        self.outbox = Outbox(sessions=sessions, channels=self._channels, backoff=backoff)
 
     @property
     def names(self) -> list[str]:
@@ -105,61 +90,6 @@ class ChannelSenders:
             message_ids=message_ids,
         )
         await self.outbox.drain(conversation_id=conversation_id)
-
-    async def deliver(
-        self, name: str, address: str, replies: Sequence[Reply], *, conversation_id: str
-    ) -> list[Failure]:
-        """Send replies in order, each retried on its own; record what could not be sent."""
-        channel = self._channels[name]
-        failures = []
-        for reply in replies:
-            failure = await self._send(channel, address, reply)
-            if failure:
-                failures.append(failure)
-        if failures:
-            await run_in_session(
-                self._sessions,
-                self._record,
-                conversation_id=conversation_id,
-                channel=name,
-                failures=failures,
-            )
-        return failures
-
-    async def _send(self, channel: Channel, address: str, reply: Reply) -> Failure | None:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await channel.send(address, reply)
-                return None
-            except DeliveryError as exc:
-                if exc.permanent or attempt >= self._attempts:
-                    return Failure(reply, str(exc), attempt)
-                delay = exc.retry_after or self._backoff * 2 ** (attempt - 1)
-                log.info(
-                    "%s send failed (%s); retry %d in %.1fs", channel.name, exc, attempt, delay
-                )
-                await self._sleep(delay)
-
-    @staticmethod
-    def _record(
-        *, session: Session, conversation_id: str, channel: str, failures: list[Failure]
-    ) -> None:
-        for failure in failures:
-            log.warning("not delivered to %s: %s", conversation_id, failure.error)
-            record_event(
-                session=session,
-                actor="system",
-                action=FAILED,
-                conversation_id=conversation_id,
-                detail={
-                    "channel": channel,
-                    "message_id": failure.reply.message_id,
-                    "error": failure.error[:500],
-                    "attempts": failure.attempts,
-                },
-            )
 
     async def close(self) -> None:
         for channel in self._channels.values():

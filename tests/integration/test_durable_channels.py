@@ -22,6 +22,8 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from scripts.stack import PROCESS_ENV, Stack, free_port
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 WA_FROM = "whatsapp:+3197010200300"
 HOOK = "/channels/twilio/whatsapp"

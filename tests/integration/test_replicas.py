@@ -25,6 +25,8 @@ from scripts.stack import Stack, free_port
 from tests.conftest import POSTGRES_URL
 from tests.integration.talk import create_debtor, texts
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ENDPOINTS = """\

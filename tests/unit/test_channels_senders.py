@@ -79,12 +79,7 @@ def stored(
 def senders_with(
     sessions: sessionmaker[Session], channel: ScriptedChannel, waits: list[float]
 ) -> ChannelSenders:
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    return ChannelSenders(
-        sessions=sessions, channels=[channel], attempts=4, backoff=0.5, sleep=sleep
-    )
+    return ChannelSenders(sessions=sessions, channels=[channel], backoff=0.5)
 
 
 def later_round(sessions: sessionmaker[Session], senders: ChannelSenders) -> None:
