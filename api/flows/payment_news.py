@@ -17,6 +17,7 @@ from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
 from receivables.accounts.invoices import get_open_balance
 from receivables.common.money import format_money
+from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import add_message, get_conversation
 from receivables.db import run_in_session
 from receivables.errors import InvalidInput
@@ -150,6 +151,8 @@ def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
         sender="bot",
         text=payment_received_text(booked.amount, balance, link.language),
     )
+    # in the outbox with the message itself: sent even if this process stops now
+    enqueue_replies(session=session, conversation_id=conversation.id, message_ids=[message.id])
     return Booked(
         conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
     )

@@ -81,6 +81,24 @@ def enqueue(
     return added
 
 
+# the channels with a transport of their own: what is stored in their conversations is sent
+SENDING_CHANNELS = ("whatsapp", "sms", "telegram")
+
+
+def enqueue_replies(*, session: Session, conversation_id: str, message_ids: Iterable[int]) -> None:
+    """Stored messages of a channel conversation ("whatsapp:+31...") into the outbox, in the
+    transaction that stores them; the web chat and calls read theirs elsewhere."""
+    channel, _, address = conversation_id.partition(":")
+    if channel in SENDING_CHANNELS and address:
+        enqueue(
+            session=session,
+            conversation_id=conversation_id,
+            channel=channel,
+            address=address,
+            message_ids=message_ids,
+        )
+
+
 def _free(now: dt.datetime) -> Any:
     return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
 

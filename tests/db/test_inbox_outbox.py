@@ -213,3 +213,23 @@ def test_one_follow_up_round_at_a_time(engine: Engine) -> None:
         assert take_round(session=second) is (engine.dialect.name != "postgresql")
     with session_scope(factory) as session:
         assert take_round(session=session)  # released with the first's transaction
+
+
+def test_replies_go_to_the_outbox_only_for_channels_with_a_transport(
+    sessions: sessionmaker[Session],
+) -> None:
+    number = phone()
+    with session_scope(sessions) as session:
+        for conversation_id in (f"whatsapp:{number}", "it-webchat", f"voice:CA{number}"):
+            outbox.enqueue_replies(
+                session=session, conversation_id=conversation_id, message_ids=[1, 2]
+            )
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [(r.channel, r.address, r.message_id) for r in rows] == [
+            ("whatsapp", number, 1),
+            ("whatsapp", number, 2),
+        ]
