@@ -19,12 +19,14 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from receivables.audit.events import record_event
 from receivables.models import Delivery, utcnow
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 # longer than a turn can take (Rasa's timeout, the action server's work)
 LEASE = dt.timedelta(seconds=120)
 MAX_ATTEMPTS = 5
+TURN_FAILED = "turn_failed"  # the audit action of a message no worker could answer
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,15 @@ def release(*, session: Session, delivery_id: int, attempts: int, retry_in: dt.t
         .values(status=status, claimed_until=utcnow() + retry_in)
         .execution_options(synchronize_session=False)
     )
+    if status == FAILED:
+        delivery = session.get(Delivery, delivery_id)
+        record_event(
+            session=session,
+            actor="system",
+            action=TURN_FAILED,
+            conversation_id=delivery.conversation_id if delivery else None,
+            detail={"delivery_id": delivery_id, "attempts": attempts},
+        )
     return status
 
 

@@ -233,3 +233,32 @@ def test_replies_go_to_the_outbox_only_for_channels_with_a_transport(
             ("whatsapp", number, 1),
             ("whatsapp", number, 2),
         ]
+
+
+def test_a_message_no_worker_can_answer_is_given_up_visibly(
+    sessions: sessionmaker[Session],
+) -> None:
+    number = phone()
+    with session_scope(sessions) as session:
+        store_channel_message(session=session, inbound=whatsapp(uuid.uuid4().hex, number))
+    statuses = []
+    for attempt in range(inbox.MAX_ATTEMPTS):
+        with session_scope(sessions) as session:
+            later = utcnow() + dt.timedelta(hours=attempt)
+            claimed = inbox.claim_next(session=session, now=later)
+            assert claimed is not None and claimed.attempts == attempt + 1
+            statuses.append(
+                inbox.release(
+                    session=session,
+                    delivery_id=claimed.delivery_id,
+                    attempts=claimed.attempts,
+                    retry_in=dt.timedelta(0),
+                )
+            )
+    assert statuses == ["pending"] * (inbox.MAX_ATTEMPTS - 1) + ["failed"]
+    with session_scope(sessions) as session:
+        assert inbox.claim_next(session=session, now=utcnow() + dt.timedelta(days=1)) is None
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.conversation_id == f"whatsapp:{number}")
+        )
+        assert event is not None and event.action == "turn_failed"
