@@ -97,6 +97,9 @@ def logout() -> Response:
 
 
 # --- the queue ------------------------------------------------------------------------
+FAILED_SENDS_FOR = dt.timedelta(days=7)  # how far back the queue lists sends that failed
+
+
 def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str, Any]:
     handoffs = list_queue(
         session=session, role=user.role, username=user.username, junior_wait=desk.junior_wait
@@ -107,7 +110,9 @@ def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str,
 
 @router.get("")
 def queue_page(request: Request, session: SessionDep, user: ConsoleUser, desk: Desk) -> Response:
-    return PAGES.render(request, "queue.html", user, **_queue(session, user, desk))
+    since = dt.datetime.now(dt.UTC) - FAILED_SENDS_FOR
+    failed = outbox.list_failed(session=session, since=since)
+    return PAGES.render(request, "queue.html", user, failed=failed, **_queue(session, user, desk))
 
 
 @router.get("/queue/rows")

@@ -24,7 +24,7 @@ from receivables.conversations.models import (
     UNDELIVERED,
     OutboxMessage,
 )
-from receivables.models import utcnow
+from receivables.models import Message, utcnow
 
 __all__ = ["DELIVERED", "FAILED", "PENDING", "READ", "SENT", "UNDELIVERED", "Claimed"]
 
@@ -220,6 +220,38 @@ def statuses(*, session: Session, conversation_id: str) -> dict[int, str]:
         .order_by(OutboxMessage.id)
     ).all()
     return {message_id: status for message_id, status in rows if message_id is not None}
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    conversation_id: str
+    channel: str
+    status: str
+    error: str
+    at: dt.datetime
+    text: str
+
+
+def list_failed(*, session: Session, since: dt.datetime, limit: int = 50) -> list[FailedSend]:
+    """Sends given up or reported undelivered since then, newest first (the console)."""
+    rows = session.execute(
+        select(OutboxMessage, Message.text)
+        .outerjoin(Message, Message.id == OutboxMessage.message_id)
+        .where(OutboxMessage.status.in_((FAILED, UNDELIVERED)), OutboxMessage.updated_at >= since)
+        .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        FailedSend(
+            row.conversation_id,
+            row.channel,
+            row.status,
+            row.error or "",
+            row.updated_at,
+            text or str((row.notice or {}).get("key", "")),
+        )
+        for row, text in rows
+    ]
 
 
 def get_row(*, session: Session, row_id: int) -> OutboxMessage | None:

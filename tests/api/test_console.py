@@ -379,3 +379,5 @@ def test_a_message_that_could_not_be_delivered_is_marked_in_the_transcript(
     assert page.count("Not delivered to the debtor") == 1
     live = client.get(f"/console/handoffs/{case.handoff_id}/live?after={sent}").json()
     assert "Not delivered to the debtor" in live["html"]
+    queue = client.get("/console").text  # listed for everyone, handed off or not
+    assert "Not delivered (last 7 days)" in queue and "Twilio 400" in queue
