@@ -73,7 +73,7 @@ def store_channel_message(
             conversation_id=inbound.conversation_id,
             channel=inbound.channel,
             address=address,
-            notice=_notice("text_only", language),
+            notice=_notice("messaging.text_only", language),
         )
     return True
 
@@ -111,7 +111,7 @@ def store_telegram_update(*, session: Session, parsed: telegram.Parsed) -> bool:
         return True  # a button without data: nothing to say
     if parsed.kind == "contact":
         if parsed.phone is None:
-            notice("phone_not_yours", "share_phone")
+            notice("messaging.phone_not_yours", "share_phone")
             return True
         deliveries.record_hint(
             session=session,
@@ -119,10 +119,10 @@ def store_telegram_update(*, session: Session, parsed: telegram.Parsed) -> bool:
             channel=telegram.CHANNEL,
             phone=parsed.phone,
         )
-        notice("phone_received", "remove")
+        notice("messaging.phone_received", "remove")
         return True
     if not turn or parsed.inbound is None:
-        notice("text_only")
+        notice("messaging.text_only")
         return True
     text = parsed.inbound.text
     if text.startswith("#"):
@@ -202,7 +202,7 @@ class InboxWorker:
         channel, address = split_conversation_id(conversation_id)
         notice = None
         if claimed.details.get("started"):
-            notice = _notice("share_phone_offer", stored.language, "share_phone")
+            notice = _notice("messaging.share_phone_offer", stored.language, "share_phone")
 
         def then(session: Session, messages: list[Message]) -> None:
             inbox.finish(session=session, delivery_id=claimed.delivery_id)

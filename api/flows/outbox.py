@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import Channel, DeliveryError, Reply, buttons_of
-from channels.texts import text as channel_text
 from receivables.conversations import deliveries, outbox
 from receivables.db import run_in_session
 from receivables.models import utcnow
+from texts import text as channel_text
 
 log = logging.getLogger(__name__)
 
