@@ -166,6 +166,8 @@ class InboxWorker:
             return None
         try:
             await self._answer(claimed)
+        except inbox.LostClaim:
+            log.warning("%s was answered by another worker meanwhile", claimed.conversation_id)
         except Exception:
             log.exception("turn for %s failed", claimed.conversation_id)
             status = await run_in_session(
@@ -205,7 +207,11 @@ class InboxWorker:
             notice = _notice("messaging.share_phone_offer", stored.language, "share_phone")
 
         def then(session: Session, messages: list[Message]) -> None:
-            inbox.finish(session=session, delivery_id=claimed.delivery_id)
+            inbox.finish(
+                session=session,
+                delivery_id=claimed.delivery_id,
+                claimed_until=claimed.claimed_until,
+            )
             outbox.enqueue(
                 session=session,
                 conversation_id=conversation_id,

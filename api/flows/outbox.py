@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import Channel, DeliveryError, Reply, buttons_of
 from receivables.conversations import deliveries, outbox
+from receivables.conversations.models import FAILED, SENT
 from receivables.db import run_in_session
 from receivables.models import utcnow
 from texts import text as channel_text
@@ -133,7 +134,7 @@ class Outbox:
         await run_in_session(
             self._sessions, outbox.mark_sent, row_id=claimed.id, provider_id=_provider_id(result)
         )
-        return outbox.SENT
+        return SENT
 
     async def _failed(self, claimed: outbox.Claimed, error: DeliveryError) -> str:
         retry_in = retry_delay(claimed.attempts, error, self._backoff)
@@ -144,7 +145,7 @@ class Outbox:
             error=str(error),
             retry_in=retry_in,
         )
-        level = logging.WARNING if status == outbox.FAILED else logging.INFO
+        level = logging.WARNING if status == FAILED else logging.INFO
         log.log(
             level,
             "send to %s failed (attempt %d, now %s): %s",

@@ -37,6 +37,12 @@ class Claimed:
     message_id: int | None
     details: dict[str, Any]
     attempts: int
+    # the lease: who finishes must still hold it (no other worker took over meanwhile)
+    claimed_until: dt.datetime | None = None
+
+
+class LostClaim(Exception):
+    """The claim ran out and another worker took the message over: this turn is not kept."""
 
 
 def store_delivery(
@@ -106,18 +112,24 @@ def claim_next(
                 candidate.message_id,
                 dict(candidate.details or {}),
                 candidate.attempts + 1,
+                now + lease,
             )
     return None
 
 
-def finish(*, session: Session, delivery_id: int) -> None:
-    """The turn is stored: the delivery is answered."""
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(status=DONE, answered_at=utcnow(), claimed_until=None)
-        .execution_options(synchronize_session=False)
+def finish(*, session: Session, delivery_id: int, claimed_until: dt.datetime | None = None) -> None:
+    """The turn is stored: the delivery is answered. With `claimed_until`, only while that
+    claim still holds; raises LostClaim otherwise (the caller's transaction rolls back)."""
+    query = update(Delivery).where(Delivery.id == delivery_id)
+    if claimed_until is not None:
+        query = query.where(Delivery.status == PENDING, Delivery.claimed_until == claimed_until)
+    done = session.execute(
+        query.values(status=DONE, answered_at=utcnow(), claimed_until=None).execution_options(
+            synchronize_session=False
+        )
     )
+    if claimed_until is not None and getattr(done, "rowcount", 0) != 1:
+        raise LostClaim(f"delivery {delivery_id} was taken over")
 
 
 def release(*, session: Session, delivery_id: int, attempts: int, retry_in: dt.timedelta) -> str:

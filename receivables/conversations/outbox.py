@@ -26,8 +26,6 @@ from receivables.conversations.models import (
 )
 from receivables.models import Message, utcnow
 
-__all__ = ["DELIVERED", "FAILED", "PENDING", "READ", "SENT", "UNDELIVERED", "Claimed"]
-
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 DELIVERY_FAILED = "delivery_failed"

@@ -115,6 +115,17 @@ def test_a_claim_a_crash_left_behind_is_taken_over_when_it_runs_out(
         taken = inbox.claim_next(session=session, now=later)
     assert crashed is not None and taken is not None
     assert (taken.delivery_id, taken.attempts) == (crashed.delivery_id, 2)
+    with pytest.raises(inbox.LostClaim), session_scope(sessions) as session:
+        # the slow first worker comes back: its turn is not kept
+        inbox.finish(
+            session=session, delivery_id=crashed.delivery_id, claimed_until=crashed.claimed_until
+        )
+    with session_scope(sessions) as session:
+        inbox.finish(
+            session=session, delivery_id=taken.delivery_id, claimed_until=taken.claimed_until
+        )
+        delivery = session.get(Delivery, taken.delivery_id)
+        assert delivery is not None and delivery.status == "done"
 
 
 def test_racing_workers_never_take_the_same_message(sessions: sessionmaker[Session]) -> None:
