@@ -15,10 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from receivables.conversations.models import OutboxMessage
 from receivables.conversations.service import list_messages
 from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.models import Delivery
 from scripts.stack import PROCESS_ENV, Stack, free_port
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 
@@ -90,15 +93,34 @@ def inbound(sid: str, phone: str, body: str) -> dict[str, str]:
     }
 
 
-def transcript(stack: Stack, conversation_id: str) -> list[dict[str, str]]:
-    """The conversation as stored (the public API does not serve channel conversations)."""
+def stored(stack: Stack, conversation_id: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
+    """The conversation as stored (the public API does not serve channel conversations), how
+    its deliveries stand and how its outbox rows stand."""
     engine = make_engine(stack.database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
             messages = list_messages(session=session, conversation_id=conversation_id)
-            return [{"sender": m.sender, "text": m.text} for m in messages]
+            deliveries = session.scalars(
+                select(Delivery.status).where(Delivery.conversation_id == conversation_id)
+            ).all()
+            sends = session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.conversation_id == conversation_id)
+            ).all()
+            texts = [{"sender": m.sender, "text": m.text} for m in messages]
+            return texts, list(deliveries), list(sends)
     finally:
         engine.dispose()
+
+
+def settled(stack: Stack, conversation_id: str, debtor_messages: int) -> bool:
+    """Every delivery answered and every reply sent."""
+    messages, deliveries, sends = stored(stack, conversation_id)
+    debtor = [m for m in messages if m["sender"] == "debtor"]
+    return (
+        len(debtor) == debtor_messages
+        and all(status == "done" for status in deliveries)
+        and all(status == "sent" for status in sends)
+    )
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 300) -> None:
@@ -108,50 +130,42 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 300) -
         time.sleep(0.5)
 
 
-def answered(stack: Stack, twilio: FakeTwilio, phone: str, debtor_messages: int) -> bool:
-    """The debtor's messages are all answered and every answer reached Twilio."""
-    messages = transcript(stack, f"whatsapp:{phone}")
-    debtor = [m for m in messages if m["sender"] == "debtor"]
-    replies = [m for m in messages if m["sender"] != "debtor"]
-    last_is_reply = bool(messages) and messages[-1]["sender"] != "debtor"
-    return (
-        len(debtor) >= debtor_messages
-        and last_is_reply
-        and len(twilio.bodies(f"whatsapp:{phone}")) >= len(replies)
-    )
-
-
 def test_a_message_whose_gateway_died_after_the_answer_is_answered_once(
     stack: Stack, twilio: FakeTwilio
 ) -> None:
     phone = f"+316{uuid.uuid4().int % 10**8:08d}"
-    sid = f"SM{uuid.uuid4().hex}"
+    conversation_id, sid = f"whatsapp:{phone}", f"SM{uuid.uuid4().hex}"
     # only the gateway may take the message: the workers are down for now
     kill(stack, "workers")
     response = signed_post(stack, twilio.auth_token, inbound(sid, phone, "Hallo"))
     assert response.status_code == 200
     kill(stack, "api")  # right after Twilio got its 200, before or during the turn
+    assert [m["text"] for m in stored(stack, conversation_id)[0]][:1] == ["Hallo"]
     start_again(stack, "api")
     start_again(stack, "workers")
     stack.wait_healthy(timeout=600)
-    wait_until(lambda: answered(stack, twilio, phone, 1), "the message answered")
-    messages = transcript(stack, f"whatsapp:{phone}")
-    assert [m["text"] for m in messages if m["sender"] == "debtor"] == ["Hallo"]
+    wait_until(lambda: settled(stack, conversation_id, 1), "the message answered")
+    messages, _, _ = stored(stack, conversation_id)
+    assert [m["sender"] for m in messages][:2] == ["debtor", "bot"]  # answered
     replies = [m["text"] for m in messages if m["sender"] != "debtor"]
-    sent = twilio.bodies(f"whatsapp:{phone}")
-    assert replies and len(sent) == len(replies)  # each reply sent once
+    assert twilio.bodies(f"whatsapp:{phone}") and len(twilio.bodies(f"whatsapp:{phone}")) == len(
+        replies
+    )  # each reply sent once
 
     # Twilio redelivers the same MessageSid (it did not hear back in time, say)
     again = signed_post(stack, twilio.auth_token, inbound(sid, phone, "Hallo"))
     assert again.status_code == 200
     # a next message is answered after anything the redelivery could have caused
+    question = "hoeveel moet ik nog betalen?"
     follow_up = signed_post(
-        stack, twilio.auth_token, inbound(f"SM{uuid.uuid4().hex}", phone, "Dank u")
+        stack, twilio.auth_token, inbound(f"SM{uuid.uuid4().hex}", phone, question)
     )
     assert follow_up.status_code == 200
-    wait_until(lambda: answered(stack, twilio, phone, 2), "the next message answered")
-    messages = transcript(stack, f"whatsapp:{phone}")
-    assert [m["text"] for m in messages if m["sender"] == "debtor"] == ["Hallo", "Dank u"]
+    wait_until(lambda: settled(stack, conversation_id, 2), "the next message answered")
+    messages, deliveries, _ = stored(stack, conversation_id)
+    assert [m["text"] for m in messages if m["sender"] == "debtor"] == ["Hallo", question]
+    assert len(deliveries) == 2  # the redelivery stored nothing
+    assert messages[-1]["sender"] == "bot"  # the question answered
     assert len(twilio.bodies(f"whatsapp:{phone}")) == len(
         [m for m in messages if m["sender"] != "debtor"]
     )
