@@ -15,7 +15,7 @@ from api.errors import install_error_handlers
 from api.flows.books_out import book_event_sender
 from api.flows.channel_delivery import open_channel_senders
 from api.flows.payment_news import make_provider
-from api.outbound import Outbound
+from api.outbound import Outbound, connect_change_bus
 from api.rasa_client import RasaClient
 from api.request_id import RequestIdMiddleware
 from api.routers import (
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with (
                 open_channel_senders(settings, app.state.sessions, app.state.outbound) as senders,
                 book_event_sender(settings, app.state.sessions),
+                connect_change_bus(settings, engine, app.state.outbound),
             ):
                 app.state.channel_senders = senders
                 yield

@@ -75,9 +75,10 @@ class Channel(Protocol):
         """How long after the debtor's last message free text may be sent; None: always."""
         ...
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> Sequence[str] | None:
         """Send one message to `address` (the part of the conversation id after the
-        channel); raise DeliveryError on failure."""
+        channel); the provider's ids for it, if it gives any; raise DeliveryError on
+        failure."""
         ...
 
     async def close(self) -> None: ...

@@ -114,8 +114,11 @@ class TwilioMessaging:
         sender: str,
         api_url: str | None = None,
         templates: Mapping[str, str] | None = None,
+        status_callback: str | None = None,
     ) -> None:
         self._name = name
+        # where Twilio reports delivered, read, undelivered, failed (the outbox records them)
+        self._status_callback = status_callback
         self._sender = sender.removeprefix("whatsapp:")
         self._templates = {k: v for k, v in (templates or {}).items() if v}
         self._http = _TimedHttpClient()
@@ -134,7 +137,8 @@ class TwilioMessaging:
     def _address(self, number: str) -> str:
         return f"whatsapp:{number}" if self._name == WHATSAPP else number
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply) -> list[str]:
+        """Send; the MessageSids Twilio gave (one per part of a long message)."""
         to, from_ = self._address(address), self._address(self._sender)
         if reply.outside_window:
             content_sid = self._templates.get(reply.language) or self._templates.get("nl")
@@ -144,21 +148,23 @@ class TwilioMessaging:
                     permanent=True,
                 )
             variables = json.dumps(template_variables(reply), ensure_ascii=False)
-            await self._create(
+            sid = await self._create(
                 to=to, from_=from_, content_sid=content_sid, content_variables=variables
             )
-            return
-        for body in render(reply):
-            await self._create(to=to, from_=from_, body=body)
+            return [sid]
+        return [await self._create(to=to, from_=from_, body=body) for body in render(reply)]
 
-    async def _create(self, **fields: str) -> None:
+    async def _create(self, **fields: str) -> str:
+        if self._status_callback:
+            fields["status_callback"] = self._status_callback
         try:
-            await self._client.messages.create_async(**fields)
+            message = await self._client.messages.create_async(**fields)
         except TwilioRestException as exc:
             retryable = exc.status == 429 or exc.status >= 500
             raise DeliveryError(f"Twilio {exc.status}: {exc.msg}", permanent=not retryable) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"Twilio unreachable: {exc!r}") from exc
+        return str(message.sid or "")
 
     async def close(self) -> None:
         await self._http.close()

@@ -203,6 +203,15 @@ class Delivery(Base):
     delivery_id: Mapped[str] = mapped_column(String(128))
     conversation_id: Mapped[str] = mapped_column(String(128), index=True)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the durable inbox (receivables.conversations.inbox): a debtor's message stored with its
+    # delivery is "pending" until a worker has made it a bot turn, then "done"
+    status: Mapped[str] = mapped_column(String(10), default="done", index=True)
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    # what the turn needs besides the message: the phone hint, a Telegram /start
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[dt.datetime | None]
+    answered_at: Mapped[dt.datetime | None]
 
 
 class Handoff(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from receivables.conversations import inbox, outbox
 from receivables.models import Handoff
 
 
@@ -27,12 +28,10 @@ def count_waiting_handoffs(*, session: Session) -> dict[str, int]:
 
 
 def count_inbox_pending(*, session: Session) -> int | None:
-    """Channel messages stored but not yet turned into a bot turn. None: no durable inbox
-    yet (fill in with the inbox table; /metrics then shows settle_inbox_depth)."""
-    return None
+    """Channel messages stored but not yet turned into a bot turn (settle_inbox_depth)."""
+    return inbox.count_pending(session=session)
 
 
 def count_outbox_pending(*, session: Session) -> int | None:
-    """Replies waiting to be sent (pending, not yet failed for good). None: no durable
-    outbox yet (fill in with the outbox table; /metrics then shows settle_outbox_depth)."""
-    return None
+    """Replies waiting to be sent, not yet failed for good (settle_outbox_depth)."""
+    return outbox.count_pending(session=session)

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     webchat_origins: str = ""
     # seconds the gateway waits for one Rasa turn before telling the debtor a person will help
     rasa_timeout: float = 30.0
+    # Redis (redis://host:6379/0), shared by the replicas: live updates between gateways,
+    # Rasa's lock store, rate limits; unset: PostgreSQL's LISTEN/NOTIFY on PostgreSQL,
+    # polling on SQLite
+    redis_url: str | None = None
+    redis_key_prefix: str = "settle"
+    # seconds a worker may hold a channel message before another worker takes it over (a
+    # crashed process's claim runs out); longer than a turn can take
+    inbox_lease_seconds: float = 120.0
     # signs the collector console's session cookie; unset: a random one per process (every
     # restart logs the collectors out)
     console_secret: str | None = None
@@ -74,9 +82,6 @@ class Settings(BaseSettings):
     # shared secret of the HMAC-SHA256 signature; unset: nothing is sent (CSV export only)
     books_webhook_url: str | None = None
     books_webhook_secret: str | None = None
-    # Redis, shared by the replicas (Rasa's lock store, rate limits, live updates); unset:
-    # one process of each, everything in that process
-    redis_url: str | None = None
     # "text" (default) or "json": one JSON object a line with request and conversation id
     log_format: Literal["text", "json"] = "text"
     # prometheus-client's own variable (no SETTLE_ prefix): set, the gateway's worker

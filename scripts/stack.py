@@ -1,5 +1,6 @@
-"""Start and stop Settle's processes: the action server, Rasa, the gateway and the follow-up
-job (which marks promises and installments broken when their date passes unpaid).
+"""Start and stop Settle's processes: the action server, Rasa, the gateway, the workers (the
+durable inbox and outbox: channel messages answered, replies sent) and the follow-up job
+(which marks promises and installments broken when their date passes unpaid).
 
 Used by `make run` (scripts/run.py) and by the integration tests::
 
@@ -29,7 +30,7 @@ import httpx
 from receivables.migrate import upgrade
 from receivables.settings import process_environment
 
-NAMES = ("actions", "rasa", "api", "followup")
+NAMES = ("actions", "rasa", "api", "workers", "followup")
 # seconds between two rounds of the follow-up job
 FOLLOWUP_INTERVAL = 900
 MODEL = Path("models") / "settle.tar.gz"
@@ -101,7 +102,8 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         """Name -> command line, in start order (the action server first: Rasa calls it; the
-        follow-up job last: it serves nothing, so /healthz does not wait for it)."""
+        workers and the follow-up job last: they serve nothing, so /healthz does not wait
+        for them)."""
         venv, rasa_venv = self.root / ".venv" / "bin", self.root / ".venv-rasa" / "bin"
         return {
             "actions": [
@@ -146,6 +148,7 @@ class Stack:
                 "--timeout-graceful-shutdown",
                 "3",
             ],
+            "workers": [str(venv / "python"), "-m", "api.workers"],
             "followup": [
                 str(venv / "python"),
                 "-m",

@@ -1,9 +1,10 @@
 """Live updates for the console: a Server-Sent Events stream that says "change" whenever
 the queue or a conversation may look different.
 
-The gateway wakes it at once (`Outbound.notify`); what other processes write (a handoff
-made by the action server, a debtor's message) is noticed by a cheap look at the newest ids
-every couple of seconds. A stream ends after a while and the browser reconnects by itself,
+The gateway wakes it at once (`Outbound.notify`), and so do the other gateway replicas and
+the workers through the change bus (Redis or PostgreSQL NOTIFY, receivables.changes); what
+no bus tells (a handoff made by the action server) is noticed by a cheap look at the newest
+ids every few seconds. A stream ends after a while and the browser reconnects by itself,
 so no connection outlives a restart by long.
 """
 
@@ -20,6 +21,7 @@ from receivables.conversations.service import change_stamp
 from receivables.db import run_in_session
 
 CHECK_EVERY = 2.0  # seconds between looks at the database
+CHECK_WITH_BUS = 6.0  # ... when the change bus wakes us (the action server's writes still need it)
 STREAM_FOR = 25.0  # seconds before the browser is asked to reconnect
 
 
@@ -41,7 +43,8 @@ async def change_events(
     version, seen = outbound.version, await stamp()
     yield f"retry: 1000\nevent: change\ndata: {version}\n\n"
     while now() < ends:
-        version_now = await outbound.wait_for_change(version, min(CHECK_EVERY, ends - now()))
+        check = CHECK_WITH_BUS if outbound.shared else CHECK_EVERY
+        version_now = await outbound.wait_for_change(version, min(check, ends - now()))
         stamp_now = await stamp()
         if version_now != version or stamp_now != seen:
             version, seen = version_now, stamp_now

@@ -3,7 +3,7 @@ debtor with balance, open invoices, payments, plans (with installments) and prom
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from receivables.accounts.invoices import OpenInvoice, get_open_balance, list_op
 from receivables.arrangements.plans import list_plans
 from receivables.arrangements.promises import list_promises
 from receivables.audit.events import list_events
+from receivables.conversations import outbox
 from receivables.conversations.service import get_conversation, list_messages
 from receivables.errors import NotFound
 from receivables.models import (
@@ -73,6 +74,8 @@ class CaseView:
     messages: list[Message]
     events: list[AuditEvent]
     debtor: DebtorPanel | None
+    # message id -> how sending it to the debtor's channel stands (outbox; failed ones shown)
+    delivery: dict[int, str] = field(default_factory=dict)
 
 
 def _profile(session: Session, debtor: Debtor, policy: Policy | None) -> ProfileView:
@@ -118,6 +121,7 @@ def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = Non
         messages=list_messages(session=session, conversation_id=conversation.id),
         events=list_events(session=session, conversation_id=conversation.id),
         debtor=panel,
+        delivery=outbox.statuses(session=session, conversation_id=conversation.id),
     )
 
 

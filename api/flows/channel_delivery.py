@@ -1,56 +1,46 @@
-"""A channel delivery: a debtor's message from WhatsApp, SMS or Telegram, recorded once, made a
-bot turn after the webhook has had its answer; and sending to debtors on those channels:
-every stored message, whether a reply to the debtor's turn or pushed later (a payment
-confirmation, a collector's answer), goes out here.
+"""A channel delivery: a debtor's message from WhatsApp, SMS or Telegram, stored with its
+delivery before the webhook is answered (api.flows.inbox) and made a bot turn by a worker;
+and sending to debtors on those channels: every stored message, whether a reply to the
+debtor's turn or pushed later (a payment confirmation, a collector's answer), becomes an
+outbox row (api.flows.outbox) that a worker sends, retries with back-off and, when it
+cannot, records as failed ("delivery_failed" in the audit log, shown in the console).
 
-A send is retried with backoff; a failure that remains is recorded in the audit log
-("delivery_failed") and the message stays in the conversation, where the console shows it.
+`kick` is what the gateway does right after answering a webhook: the same work a worker
+does, for this conversation only, so a reply does not wait for the next sweep.
 """
 
 from __future__ import annotations
 
-import asyncio
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.flows.debtor_turn import handle_debtor_message
-from api.metrics import DELIVERIES_FAILED
+from api.flows.inbox import InboxWorker
+from api.flows.outbox import BACKOFF, Outbox
 from api.outbound import Outbound, OutboundMessage
 from channels import telegram
 from channels.base import (
     Channel,
     DeliveryError,
-    Inbound,
-    Keyboard,
-    Reply,
     buttons_of,
-    choose_option,
     split_conversation_id,
 )
 from channels.telegram import TelegramChannel
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
-from receivables.audit.events import record_event
 from receivables.conversations import deliveries
+from receivables.conversations.outbox import DELIVERY_FAILED
 from receivables.db import run_in_session
-from receivables.models import Message, utcnow
+from receivables.models import Message
 from receivables.settings import Settings
-from texts import text as channel_text
 
 log = logging.getLogger(__name__)
 
-FAILED = "delivery_failed"
-
-
-@dataclass(frozen=True)
-class Failure:
-    reply: Reply
-    error: str
-    attempts: int
+FAILED = DELIVERY_FAILED  # the audit action of a send given up
+STATUS_PATH = "/channels/twilio/status"
 
 
 class ChannelSenders:
@@ -59,15 +49,11 @@ class ChannelSenders:
         *,
         sessions: sessionmaker[Session],
         channels: Sequence[Channel],
-        attempts: int = 4,
-        backoff: float = 0.5,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: float = BACKOFF,
     ) -> None:
         self._sessions = sessions
         self._channels = {c.name: c for c in channels}
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
+        self.outbox = Outbox(sessions=sessions, channels=self._channels, backoff=backoff)
 
     @property
     def names(self) -> list[str]:
@@ -81,89 +67,29 @@ class ChannelSenders:
             outbound.register(name, self.push)
 
     async def push(self, conversation_id: str, messages: list[OutboundMessage]) -> None:
-        """Outbound's sender: stored messages to the conversation's debtor. Raises
-        DeliveryError (after recording it) when any of them could not be sent."""
+        """Outbound's sender: stored messages put in the outbox and sent now if they can
+        be; what fails waits there for the workers' next try."""
         name, address = split_conversation_id(conversation_id)
-        channel = self._channels.get(name)
-        if channel is None:
+        if name not in self._channels:
             raise DeliveryError(f"no channel {name!r} for {conversation_id}", permanent=True)
-        language, outside = await run_in_session(
-            self._sessions, self._window, conversation_id=conversation_id, channel=channel
+        await self.send_later(
+            conversation_id=conversation_id,
+            channel=name,
+            address=address,
+            message_ids=[m.id for m in messages],
         )
-        replies = [
-            Reply(m.text, buttons_of(m.buttons), language, m.id, outside_window=outside)
-            for m in messages
-        ]
-        failures = await self.deliver(name, address, replies, conversation_id=conversation_id)
-        if failures:
-            raise DeliveryError(f"{len(failures)} message(s) not delivered to {conversation_id}")
 
-    async def deliver(
-        self, name: str, address: str, replies: Sequence[Reply], *, conversation_id: str
-    ) -> list[Failure]:
-        """Send replies in order, each retried on its own; record what could not be sent."""
-        channel = self._channels[name]
-        failures = []
-        for reply in replies:
-            failure = await self._send(channel, address, reply)
-            if failure:
-                failures.append(failure)
-        if failures:
-            DELIVERIES_FAILED.labels(channel=name).inc(len(failures))
-            await run_in_session(
-                self._sessions,
-                self._record,
-                conversation_id=conversation_id,
-                channel=name,
-                failures=failures,
-            )
-        return failures
-
-    async def _send(self, channel: Channel, address: str, reply: Reply) -> Failure | None:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await channel.send(address, reply)
-                return None
-            except DeliveryError as exc:
-                if exc.permanent or attempt >= self._attempts:
-                    return Failure(reply, str(exc), attempt)
-                delay = exc.retry_after or self._backoff * 2 ** (attempt - 1)
-                log.info(
-                    "%s send failed (%s); retry %d in %.1fs", channel.name, exc, attempt, delay
-                )
-                await self._sleep(delay)
-
-    @staticmethod
-    def _window(*, session: Session, conversation_id: str, channel: Channel) -> tuple[str, bool]:
-        """The conversation's language, and whether the channel's free-text window closed."""
-        language = deliveries.conversation_language(
-            session=session, conversation_id=conversation_id
-        )
-        if channel.window is None:
-            return language, False
-        last = deliveries.last_debtor_message_at(session=session, conversation_id=conversation_id)
-        return language, last is None or utcnow() - last > channel.window
-
-    @staticmethod
-    def _record(
-        *, session: Session, conversation_id: str, channel: str, failures: list[Failure]
+    async def send_later(
+        self, *, conversation_id: str, channel: str, address: str, message_ids: Sequence[int]
     ) -> None:
-        for failure in failures:
-            log.warning("not delivered to %s: %s", conversation_id, failure.error)
-            record_event(
-                session=session,
-                actor="system",
-                action=FAILED,
-                conversation_id=conversation_id,
-                detail={
-                    "channel": channel,
-                    "message_id": failure.reply.message_id,
-                    "error": failure.error[:500],
-                    "attempts": failure.attempts,
-                },
-            )
+        """Stored messages into the outbox (to `address` on `channel`), then a first try."""
+        await self.outbox.enqueue(
+            conversation_id=conversation_id,
+            channel=channel,
+            address=address,
+            message_ids=message_ids,
+        )
+        await self.outbox.drain(conversation_id=conversation_id)
 
     async def close(self) -> None:
         for channel in self._channels.values():
@@ -209,6 +135,7 @@ def make_channels(settings: Settings) -> list[Channel]:
                         sender=sender,
                         api_url=settings.twilio_api_url,
                         templates={k: v for k, v in templates.items() if v},
+                        status_callback=f"{settings.public_url.rstrip('/')}{STATUS_PATH}",
                     )
                 )
     if settings.telegram_token and settings.telegram_secret:
@@ -256,129 +183,29 @@ async def last_options(sessions: sessionmaker[Session], conversation_id: str) ->
     return buttons_of(raw)
 
 
-async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
-    """One WhatsApp or SMS message, after Twilio has had its answer: bot turn, replies sent."""
+def inbox_worker(state: Any) -> InboxWorker:
     senders: ChannelSenders = state.channel_senders
+    lease = dt.timedelta(seconds=state.settings.inbox_lease_seconds)
+    return InboxWorker(sessions=state.sessions, rasa=state.rasa, outbox=senders.outbox, lease=lease)
+
+
+async def kick(state: Any, conversation_id: str) -> None:
+    """After a webhook's answer: answer what waits in this conversation and send it. Only a
+    shortcut: a worker does the same from the database when this process cannot."""
     try:
-        if not inbound.text:
-            if media:
-                language = await run_in_session(
-                    state.sessions,
-                    deliveries.conversation_language,
-                    conversation_id=inbound.conversation_id,
-                )
-                notice = Reply(channel_text("messaging.text_only", language), language=language)
-                address = inbound.hint["phone"]
-                await senders.deliver(
-                    inbound.channel, address, [notice], conversation_id=inbound.conversation_id
-                )
-            return
-        options = await last_options(state.sessions, inbound.conversation_id)
-        turn = await handle_debtor_message(
-            sessions=state.sessions,
-            rasa=state.rasa,
-            conversation_id=inbound.conversation_id,
-            text=choose_option(inbound.text, options) or inbound.text,
-            language=inbound.language,
-            channel=inbound.channel,
-            hint=inbound.hint,
-        )
-        await state.outbound.push(
-            inbound.conversation_id, inbound.channel, outbound_messages(turn.messages)
-        )
+        if await inbox_worker(state).drain(conversation_id=conversation_id):
+            state.outbound.notify()
+        senders: ChannelSenders = state.channel_senders
+        await senders.outbox.drain(conversation_id=conversation_id)
     except Exception:
-        log.exception("turn for %s failed", inbound.conversation_id)
+        log.exception("answering %s in the gateway failed; a worker will", conversation_id)
 
 
-# --- Telegram ----------------------------------------------------------------------------
-async def _telegram_notice(
-    state: Any, parsed: telegram.Parsed, key: str, keyboard: Keyboard | None = None
-) -> None:
-    """A channel text of our own (not stored: it is no answer to the debtor's question)."""
-    conversation_id = f"telegram:{parsed.chat_id}"
-    language = await run_in_session(
-        state.sessions,
-        deliveries.conversation_language,
-        conversation_id=conversation_id,
-        default=parsed.language,
-    )
-    reply = Reply(channel_text(key, language), language=language, keyboard=keyboard)
-    senders: ChannelSenders = state.channel_senders
-    await senders.deliver(
-        telegram.CHANNEL, str(parsed.chat_id), [reply], conversation_id=conversation_id
-    )
-
-
-def button_payload(*, session: Session, conversation_id: str, reference: str) -> str | None:
-    """The payload behind "#<message id>:<index>" (a button too long to carry its payload),
-    only for a message of this conversation."""
-    head, _, index = reference.removeprefix("#").partition(":")
-    if not head.isdigit() or not index.isdigit():
-        return None
-    message = deliveries.get_message(
-        session=session, conversation_id=conversation_id, message_id=int(head)
-    )
-    if message is None:
-        return None
-    buttons = buttons_of(message.buttons)
-    return buttons[int(index)].payload if int(index) < len(buttons) else None
-
-
-def _telegram_input(
-    *, session: Session, conversation_id: str, text: str
-) -> tuple[str, dict[str, str]]:
-    """The text for the bot (a long button's payload looked up) and the phone hint."""
-    if text.startswith("#"):
-        text = (
-            button_payload(session=session, conversation_id=conversation_id, reference=text) or text
-        )
-    return text, deliveries.latest_hint(session=session, conversation_id=conversation_id)
-
-
-async def telegram_turn(state: Any, parsed: telegram.Parsed) -> None:
-    """One Telegram update, after Telegram has had its 200."""
-    try:
-        await _telegram_update(state, parsed)
-    except Exception:
-        log.exception("telegram update %s failed", parsed.update_id)
-
-
-async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
-    conversation_id = f"telegram:{parsed.chat_id}"
+async def answer_callback(state: Any, callback_query_id: str) -> None:
+    """Stop a Telegram button's spinner (nothing to keep: a failure changes nothing)."""
     channel = state.channel_senders.channel(telegram.CHANNEL)
-    if parsed.callback_query_id and isinstance(channel, telegram.TelegramChannel):
+    if isinstance(channel, telegram.TelegramChannel):
         try:
-            await channel.answer_callback(parsed.callback_query_id)
+            await channel.answer_callback(callback_query_id)
         except DeliveryError as exc:
             log.info("callback query not answered: %s", exc)
-    if parsed.kind == "callback" and parsed.inbound is None:
-        return None  # a button without data: answered, nothing to say
-    if parsed.kind == "contact":
-        if parsed.phone is None:
-            return await _telegram_notice(state, parsed, "messaging.phone_not_yours", "share_phone")
-        await run_in_session(
-            state.sessions,
-            deliveries.record_hint,
-            conversation_id=conversation_id,
-            channel=telegram.CHANNEL,
-            phone=parsed.phone,
-        )
-        return await _telegram_notice(state, parsed, "messaging.phone_received", "remove")
-    if parsed.kind == "unsupported" or parsed.inbound is None:
-        return await _telegram_notice(state, parsed, "messaging.text_only")
-    inbound = parsed.inbound
-    text, hint = await run_in_session(
-        state.sessions, _telegram_input, conversation_id=conversation_id, text=inbound.text
-    )
-    turn = await handle_debtor_message(
-        sessions=state.sessions,
-        rasa=state.rasa,
-        conversation_id=conversation_id,
-        text=text,
-        language=inbound.language,
-        channel=telegram.CHANNEL,
-        hint=hint or None,
-    )
-    await state.outbound.push(conversation_id, telegram.CHANNEL, outbound_messages(turn.messages))
-    if parsed.started:
-        await _telegram_notice(state, parsed, "messaging.share_phone_offer", "share_phone")

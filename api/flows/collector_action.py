@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.console.auth import Principal
 from api.outbound import Outbound, OutboundMessage
+from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import get_conversation
 from receivables.db import run_in_session
 from receivables.errors import InvalidInput
@@ -47,6 +48,8 @@ class Delivery:
 def _delivery(session: Session, handoff: Handoff, message: Message) -> Delivery:
     conversation = get_conversation(session=session, conversation_id=handoff.conversation_id)
     outbound = OutboundMessage(message.id, message.text, list(message.buttons or []))
+    # in the outbox with the message itself: sent even if this process stops now
+    enqueue_replies(session=session, conversation_id=conversation.id, message_ids=[message.id])
     return Delivery(conversation.id, conversation.channel, [outbound])
 
 

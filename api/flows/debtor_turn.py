@@ -1,12 +1,16 @@
 """One debtor turn, bot or human: the flow between the channels, the database and Rasa.
 
 No transaction stays open while Rasa thinks: the debtor's message is committed first (the
-action server writes to the same database), the replies in a second unit of work.
+action server writes to the same database), the replies in a second unit of work. The web
+chat does both in its request (`handle_debtor_message`); a channel message is stored with
+its delivery before the webhook is answered and answered later by a worker
+(`store_inbound`, then `answer_inbound` with `then`, api.flows.inbox).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +52,12 @@ class Inbound:
     language: str
     text: str
     channel: str
+    message_id: int | None = None
+
+
+# work done in the same transaction as the turn's replies (a delivery marked answered, the
+# replies put in the outbox)
+Then = Callable[[Session, list[Message]], None]
 
 
 def choose_language(
@@ -58,9 +68,10 @@ def choose_language(
     return explicit or recorded or written or previous or DEFAULT_LANGUAGE
 
 
-def _store_inbound(
+def store_inbound(
     session: Session, conversation_id: str, text: str, language: str | None, channel: str
 ) -> Inbound:
+    """The debtor's message stored, in the caller's transaction."""
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=channel
     )
@@ -76,7 +87,18 @@ def _store_inbound(
     if conversation.state == "closed":
         conversation.state = "bot"
     message = add_message(session=session, conversation=conversation, sender="debtor", text=text)
-    return Inbound(conversation.state, conversation.language, message.text, conversation.channel)
+    return Inbound(
+        conversation.state, conversation.language, message.text, conversation.channel, message.id
+    )
+
+
+def load_inbound(session: Session, conversation_id: str, message_id: int) -> Inbound:
+    """A stored debtor message, with the conversation as it stands now."""
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    message = session.get(Message, message_id)
+    text = message.text if message is not None else ""
+    language = conversation.language or DEFAULT_LANGUAGE
+    return Inbound(conversation.state, language, text, conversation.channel, message_id)
 
 
 def _colleague_notice(session: Session, conversation_id: str, language: str) -> list[Message]:
@@ -143,13 +165,38 @@ async def handle_debtor_message(
     channel: str = "webchat",
     hint: dict[str, str] | None = None,
 ) -> Turn:
-    """`hint`: what the channel knows of the sender (a phone number), passed to the bot in
+    """Store the debtor's message and answer it (the web chat's turn, in its request)."""
+    inbound: Inbound = await run_in_session(
+        sessions, lambda session: store_inbound(session, conversation_id, text, language, channel)
+    )
+    return await answer_inbound(
+        sessions=sessions, rasa=rasa, conversation_id=conversation_id, inbound=inbound, hint=hint
+    )
+
+
+async def answer_inbound(
+    *,
+    sessions: sessionmaker[Session],
+    rasa: RasaClient,
+    conversation_id: str,
+    inbound: Inbound,
+    hint: dict[str, str] | None = None,
+    then: Then | None = None,
+) -> Turn:
+    """The turn for a stored message: a colleague's notice while handed off, else Rasa's
+    replies (or a handoff when the assistant is down), stored together with `then`.
+    `hint`: what the channel knows of the sender (a phone number), passed to the bot in
     the metadata as a hint for verification, never as proof."""
 
     def run(work: Any, *args: Any) -> Any:
-        return run_in_session(sessions, lambda session: work(session, *args))
+        def unit(session: Session) -> Any:
+            result = work(session, *args)
+            if then is not None:
+                then(session, result[1] if isinstance(result, tuple) else result)
+            return result
 
-    inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel)
+        return run_in_session(sessions, unit)
+
     if inbound.state in HANDED_OFF:
         notices = await run(_colleague_notice, conversation_id, inbound.language)
         return Turn(conversation_id, inbound.state, notices)

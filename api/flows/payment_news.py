@@ -17,6 +17,7 @@ from payment_providers.mollie import MollieProvider
 from receivables.accounts.invoices import get_open_balance
 from receivables.books.reversals import reverse_payment
 from receivables.common.money import format_money
+from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import (
     add_message,
     get_conversation,
@@ -156,6 +157,8 @@ def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
         sender="bot",
         text=payment_received_text(booked.amount, balance, link.language),
     )
+    # in the outbox with the message itself: sent even if this process stops now
+    enqueue_replies(session=session, conversation_id=conversation.id, message_ids=[message.id])
     return Booked(
         conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
     )

@@ -88,7 +88,11 @@ def _link_note(
     if send:
         texts = [r for r in replies if voice.links_in([r])]
         step.background.add_task(
-            senders.deliver, name, caller, texts, conversation_id=conversation_id
+            senders.send_later,
+            conversation_id=conversation_id,
+            channel=name,
+            address=caller,
+            message_ids=[r.message_id for r in texts if r.message_id is not None],
         )
     return channel_text(
         "voice.link_sent" if name == "sms" else "voice.link_sent_whatsapp", language

@@ -1,6 +1,7 @@
 """Telegram's webhook. Checked against the secret token (403 otherwise, nothing stored), off
 (404) while SETTLE_TELEGRAM_TOKEN or SETTLE_TELEGRAM_SECRET is not set. Telegram gets its 200
-at once; the turn and the replies follow in the background (api.flows.channel_delivery)."""
+once the update is stored (api.flows.inbox); the turn and the replies follow, from the
+database."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep
-from api.flows.channel_delivery import first_delivery, telegram_turn
+from api.flows.channel_delivery import answer_callback, kick
+from api.flows.inbox import store_telegram_update
 from channels import telegram
+from receivables.db import run_in_session
 
 router = APIRouter(prefix="/channels", tags=["channels"], include_in_schema=False)
 
@@ -31,11 +34,10 @@ async def telegram_update(
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise HTTPException(422, "not a Telegram update") from exc
     state = request.app.state
-    if parsed is not None and await first_delivery(
-        state.sessions,
-        channel=telegram.CHANNEL,
-        delivery_id=str(parsed.update_id),
-        conversation_id=f"telegram:{parsed.chat_id}",
+    if parsed is not None and await run_in_session(
+        state.sessions, store_telegram_update, parsed=parsed
     ):
-        background.add_task(telegram_turn, state, parsed)
+        if parsed.callback_query_id:
+            background.add_task(answer_callback, state, parsed.callback_query_id)
+        background.add_task(kick, state, f"telegram:{parsed.chat_id}")
     return Response(status_code=200)

@@ -15,10 +15,13 @@ from fastapi.responses import Response
 
 from api.deps import SettingsDep
 from api.flows import phone_call
-from api.flows.channel_delivery import first_delivery, message_turn
+from api.flows.channel_delivery import kick
+from api.flows.inbox import store_channel_message
 from api.flows.phone_call import CallStep
 from channels import twilio_signature, whatsapp
 from channels.twilio_signature import SETTINGS_HEADER, SIGNATURE_HEADER, public_url
+from receivables.conversations.outbox import record_status
+from receivables.db import run_in_session
 
 router = APIRouter(prefix="/channels/twilio", tags=["channels"], include_in_schema=False)
 
@@ -58,14 +61,31 @@ async def whatsapp_message(
         return _twiml(whatsapp.empty_response())
     if state.channel_senders.channel(inbound.channel) is None:
         raise HTTPException(404, f"the {inbound.channel} channel is not configured")
-    if await first_delivery(
-        state.sessions,
-        channel=inbound.channel,
-        delivery_id=inbound.delivery_id,
-        conversation_id=inbound.conversation_id,
+    # stored (delivery and message in one transaction) before Twilio gets its answer
+    if await run_in_session(
+        state.sessions, store_channel_message, inbound=inbound, media=whatsapp.has_media(params)
     ):
-        background.add_task(message_turn, state, inbound, whatsapp.has_media(params))
+        background.add_task(kick, state, inbound.conversation_id)
     return _twiml(whatsapp.empty_response())
+
+
+@router.post("/status")
+async def message_status(params: Params, request: Request) -> Response:
+    """Twilio's status callback for a message we sent: delivered, read, undelivered or
+    failed recorded on its outbox row (a repeated or older status changes nothing)."""
+    sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
+    if sid and status:
+        error = params.get("ErrorCode")
+        changed = await run_in_session(
+            request.app.state.sessions,
+            record_status,
+            provider_id=sid,
+            status=status,
+            error=f"Twilio error {error}" if error else None,
+        )
+        if changed:
+            request.app.state.outbound.notify()
+    return Response(status_code=204)
 
 
 def _step(params: dict[str, str], request: Request, background: BackgroundTasks) -> CallStep:

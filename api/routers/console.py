@@ -31,6 +31,7 @@ from api.flows.payment_news import confirm_payments
 from api.routers.reports import ChosenPeriod
 from receivables.books.bank_statements import assign_by_reference, list_bank_transactions
 from receivables.collectors.service import authenticate
+from receivables.conversations import outbox
 from receivables.conversations.service import list_messages
 from receivables.db import run_in_session
 from receivables.errors import DomainError
@@ -103,6 +104,9 @@ def logout() -> Response:
 
 
 # --- the queue ------------------------------------------------------------------------
+FAILED_SENDS_FOR = dt.timedelta(days=7)  # how far back the queue lists sends that failed
+
+
 def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str, Any]:
     handoffs = list_queue(
         session=session, role=user.role, username=user.username, junior_wait=desk.junior_wait
@@ -113,7 +117,9 @@ def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str,
 
 @router.get("")
 def queue_page(request: Request, session: SessionDep, user: ConsoleUser, desk: Desk) -> Response:
-    return PAGES.render(request, "queue.html", user, **_queue(session, user, desk))
+    since = dt.datetime.now(dt.UTC) - FAILED_SENDS_FOR
+    failed = outbox.list_failed(session=session, since=since)
+    return PAGES.render(request, "queue.html", user, failed=failed, **_queue(session, user, desk))
 
 
 @router.get("/queue/rows")
@@ -172,7 +178,8 @@ def case_live(
     """New transcript lines (as HTML) and the case's state, for the open page."""
     handoff = desk.load(session, handoff_id, user)
     messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
-    html = PAGES.fragment(request, "_messages.html", messages=messages)
+    delivery = outbox.statuses(session=session, conversation_id=handoff.conversation_id)
+    html = PAGES.fragment(request, "_messages.html", messages=messages, delivery=delivery)
     return JSONResponse(
         {
             "status": handoff.status,

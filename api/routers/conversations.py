@@ -14,6 +14,9 @@ from receivables.db import run_in_session
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
+LOOK_EVERY = 2.0  # seconds between looks at the database when no change bus wakes us
+LOOK_WITH_BUS = 10.0
+
 ConversationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
 
 
@@ -71,5 +74,7 @@ async def get_messages(
             return result
         if await request.is_disconnected():  # the page has gone: stop waiting for it
             return result
-        # woken at once by the gateway; a look every 2 s catches other processes' writes
-        await outbound.wait_for_change(version, min(remaining, 2.0))
+        # woken at once by this gateway and, through the change bus, by the other replicas
+        # and the workers; a look every few seconds catches what no bus told
+        look = LOOK_WITH_BUS if outbound.shared else LOOK_EVERY
+        await outbound.wait_for_change(version, min(remaining, look))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,8 @@ from receivables.policy.model import Policy, PolicyError, load_policy
 from receivables.settings import Settings
 
 DEFAULT_INTERVAL = 900.0
+# PostgreSQL advisory lock key of a round: one instance at a time, however many run
+ROUND_LOCK = 0x5E7713
 log = logging.getLogger("settle.followup")
 
 
@@ -144,8 +146,20 @@ def creditor_today(policy: Policy, now: dt.datetime | None = None) -> dt.date:
     return now.astimezone(ZoneInfo(policy.handoff.timezone)).date()
 
 
+def take_round(*, session: Session) -> bool:
+    """Whether this instance may run a round now. On PostgreSQL a transaction-level
+    advisory lock: while one instance's round runs, another's skips (the next round finds
+    the work done: mark_broken is idempotent). SQLite lets one writer at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(ROUND_LOCK))))
+
+
 def run_once(factory: sessionmaker[Session], policy: Policy) -> FollowupResult:
     with session_scope(factory) as session:
+        if not take_round(session=session):
+            log.info("another instance runs this round")
+            return FollowupResult()
         return mark_broken(
             session=session, today=creditor_today(policy), grace_days=policy.followup.grace_days
         )

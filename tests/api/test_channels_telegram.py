@@ -3,18 +3,20 @@ through python-telegram-bot's Bot against a fake Bot API, Rasa replaced by a fak
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.outbound import OutboundMessage
 from channels.telegram_setup import main as telegram_setup
+from receivables.conversations.models import OutboxMessage
 from receivables.db import session_scope
-from receivables.models import AuditEvent, Conversation, Message
+from receivables.models import AuditEvent, Conversation, Message, utcnow
 from tests.fakes.gateway import make_client
 from tests.fakes.rasa import FakeRasa, fake_rasa
 from tests.fakes.telegram_api import FakeTelegram, fake_telegram
@@ -226,13 +228,26 @@ def test_malformed_updates_get_422(client: TestClient, body: bytes) -> None:
     assert response.status_code == 422 and "detail" in response.json()
 
 
-def test_pushed_messages_and_failures(client: TestClient, bot_api: FakeTelegram) -> None:
+def test_pushed_messages_wait_in_the_outbox_after_a_failure(
+    client: TestClient, bot_api: FakeTelegram
+) -> None:
     post(client, text_update(1001, "Hoi"))
-    outbound = client.app.state.outbound  # type: ignore[attr-defined]
+    state = client.app.state  # type: ignore[attr-defined]
+    text = "We hebben € 50,00 ontvangen, dank u wel."
+    with session_scope(state.sessions) as session:
+        message = Message(conversation_id="telegram:42", sender="system", text=text, buttons=[])
+        session.add(message)
+        session.flush()
+        pushed = OutboundMessage(message.id, text, [])
     bot_api.failures = [500]
-    message = OutboundMessage(999, "We hebben € 50,00 ontvangen, dank u wel.", [])
-    client.portal.call(outbound.push, "telegram:42", "telegram", [message])  # type: ignore[union-attr]
-    assert bot_api.sent()[-1]["text"] == "We hebben € 50,00 ontvangen, dank u wel."
+    client.portal.call(state.outbound.push, "telegram:42", "telegram", [pushed])  # type: ignore[union-attr]
+    assert bot_api.sent()[-1]["text"] != text  # not yet: it waits in the outbox
+    with session_scope(state.sessions) as session:
+        session.execute(
+            update(OutboxMessage).values(next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    client.portal.call(state.channel_senders.outbox.drain)  # type: ignore[union-attr]
+    assert bot_api.sent()[-1]["text"] == text
 
 
 def test_off_without_settings(tmp_path: Path, rasa: FakeRasa) -> None:

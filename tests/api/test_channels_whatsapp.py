@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from api.flows.channel_delivery import FAILED
 from api.outbound import OutboundMessage
+from receivables.conversations.models import OutboxMessage
 from receivables.db import session_scope
 from receivables.models import AuditEvent, Conversation, Message, utcnow
 from tests.fakes.gateway import PUBLIC_URL, make_client, twilio_post
@@ -231,18 +232,86 @@ def test_a_collector_reply_after_a_day_goes_as_a_template(
     assert template["ContentVariables"] == '{"1": "Uw betalingsregeling staat klaar."}'
 
 
-def test_a_failed_send_is_retried_then_recorded(client: TestClient, twilio: FakeTwilio) -> None:
+def outbox_rows(client: TestClient) -> list[OutboxMessage]:
+    with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def worker_round_later(client: TestClient) -> None:
+    """What a worker does once the back-off has passed: send what is due."""
+    with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "pending")
+            .values(next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    outbox = client.app.state.channel_senders.outbox  # type: ignore[attr-defined]
+    client.portal.call(outbox.drain)  # type: ignore[union-attr]
+
+
+def test_a_failed_send_waits_in_the_outbox_then_is_retried_or_recorded(
+    client: TestClient, twilio: FakeTwilio
+) -> None:
     twilio.failures = [500]
     twilio_post(client, HOOK, inbound("SM1", "Hoi"), token=twilio.auth_token)
+    assert twilio.attempts == 1 and twilio.messages == []
+    (row,) = outbox_rows(client)
+    assert (row.status, row.attempts) == ("pending", 1) and "Twilio 500" in (row.error or "")
+    worker_round_later(client)
     assert twilio.attempts == 2 and len(twilio.messages) == 1
+    (row,) = outbox_rows(client)
+    assert (row.status, row.provider_id) == ("sent", "SM" + "1".zfill(32))
     twilio.failures = [400]  # an unknown number: not retried
     push(client, f"whatsapp:{DEBTOR}", "whatsapp", "Een collega antwoordt u.")
+    worker_round_later(client)
     assert twilio.attempts == 3
+    assert [r.status for r in outbox_rows(client)] == ["sent", "failed"]
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == FAILED))
         assert event is not None and event.conversation_id == f"whatsapp:{DEBTOR}"
         assert "Twilio 400" in event.detail["error"]
     assert messages(client, f"whatsapp:{DEBTOR}")[-1].text == "Een collega antwoordt u."
+
+
+def test_a_send_that_keeps_failing_is_given_up_visibly(
+    client: TestClient, twilio: FakeTwilio
+) -> None:
+    twilio.failures = [500] * 10
+    twilio_post(client, HOOK, inbound("SM1", "Hoi"), token=twilio.auth_token)
+    for _ in range(10):
+        worker_round_later(client)
+    (row,) = outbox_rows(client)
+    assert (row.status, row.attempts) == ("failed", 5) and twilio.attempts == 5
+    assert messages(client, f"whatsapp:{DEBTOR}")[-1].sender == "bot"  # kept in the chat
+
+
+def status(sid: str, value: str, **extra: str) -> dict[str, str]:
+    return {"MessageSid": sid, "MessageStatus": value, "AccountSid": "AC" + "0" * 32, **extra}
+
+
+def test_status_callbacks_record_delivered_read_and_failed_once(
+    client: TestClient, twilio: FakeTwilio
+) -> None:
+    twilio_post(client, HOOK, inbound("SM1", "Hoi"), token=twilio.auth_token)
+    assert twilio.messages[0]["StatusCallback"] == PUBLIC_URL + "/channels/twilio/status"
+    sid = outbox_rows(client)[0].provider_id or ""
+    hook = "/channels/twilio/status"
+    unsigned = client.post(hook, data=status(sid, "failed"))
+    assert unsigned.status_code == 403 and outbox_rows(client)[0].status == "sent"
+    for value in ("delivered", "delivered", "read", "delivered", "sent"):
+        answer = twilio_post(client, hook, status(sid, value), token=twilio.auth_token)
+        assert answer.status_code == 204
+    assert outbox_rows(client)[0].status == "read"  # never back to an older status
+    twilio_post(client, hook, status("SMunknown", "failed"), token=twilio.auth_token)
+    push(client, f"whatsapp:{DEBTOR}", "whatsapp", "Een collega antwoordt u.")
+    second = outbox_rows(client)[1].provider_id or ""
+    failed = status(second, "undelivered", ErrorCode="63016")
+    twilio_post(client, hook, failed, token=twilio.auth_token)
+    twilio_post(client, hook, failed, token=twilio.auth_token)
+    assert [r.status for r in outbox_rows(client)] == ["read", "undelivered"]
+    with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == FAILED)))
+    assert len(events) == 1 and "63016" in events[0].detail["error"]
 
 
 def test_off_without_settings(tmp_path: Path, rasa: FakeRasa) -> None:

@@ -19,6 +19,13 @@ from api.console.live import change_events
 from api.console.session import MAX_AGE, make_cookie, read_cookie
 from api.outbound import Outbound
 from receivables.collectors.service import hash_password, set_active, set_password, verify_password
+from receivables.conversations.outbox import (
+    claim_next,
+    enqueue,
+    mark_failed_attempt,
+    mark_sent,
+)
+from receivables.conversations.service import add_message, get_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
@@ -341,3 +348,36 @@ def test_the_cli_creates_and_lists_collectors(
         bert = session.scalars(select(Collector).where(Collector.username == "bert")).one()
         assert verify_password("prompted password", bert.password_hash)
     engine.dispose()
+
+
+def test_a_message_that_could_not_be_delivered_is_marked_in_the_transcript(
+    client: TestClient,
+) -> None:
+    sessions = sessions_of(client)
+    case = seed_case(sessions, "whatsapp:+31612345678")
+    with session_scope(sessions) as session:
+        conversation = get_conversation(session=session, conversation_id=case.conversation_id)
+        sent = add_message(session=session, conversation=conversation, sender="bot", text="a").id
+        failed = add_message(session=session, conversation=conversation, sender="bot", text="b").id
+        for message_id in (sent, failed):
+            enqueue(
+                session=session,
+                conversation_id=case.conversation_id,
+                channel="whatsapp",
+                address="+31612345678",
+                message_ids=[message_id],
+            )
+        claimed = claim_next(session=session, conversation_id=case.conversation_id)
+        assert claimed is not None
+        mark_sent(session=session, row_id=claimed.id, provider_id="SM1")
+        claimed = claim_next(session=session, conversation_id=case.conversation_id)
+        assert claimed is not None
+        mark_failed_attempt(session=session, claimed=claimed, error="Twilio 400", retry_in=None)
+    seed_collector(sessions, "anna", "junior")
+    log_in(client, "anna")
+    page = client.get(f"/console/handoffs/{case.handoff_id}").text
+    assert page.count("Not delivered to the debtor") == 1
+    live = client.get(f"/console/handoffs/{case.handoff_id}/live?after={sent}").json()
+    assert "Not delivered to the debtor" in live["html"]
+    queue = client.get("/console").text  # listed for everyone, handed off or not
+    assert "Not delivered (last 7 days)" in queue and "Twilio 400" in queue

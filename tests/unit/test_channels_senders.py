@@ -1,5 +1,7 @@
-"""Outbound sending: retried with backoff, permanent failures not retried, what fails recorded
-in the audit log, the message kept in the conversation; templates outside WhatsApp's window."""
+"""Outbound sending through the outbox: a failed send waits in the database and is retried
+with back-off by the next worker round, permanent failures are not retried, what fails for
+good is recorded in the audit log and the message kept in the conversation; templates outside
+WhatsApp's window."""
 
 from __future__ import annotations
 
@@ -8,12 +10,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.flows.channel_delivery import FAILED, ChannelSenders
+from api.flows.outbox import retry_delay
 from api.outbound import Outbound, OutboundMessage
 from channels.base import DeliveryError, Reply
 from receivables.audit.events import list_events
+from receivables.conversations.models import OutboxMessage
 from receivables.conversations.service import add_message, get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.migrate import upgrade
@@ -74,20 +79,43 @@ def stored(
 def senders_with(
     sessions: sessionmaker[Session], channel: ScriptedChannel, waits: list[float]
 ) -> ChannelSenders:
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    return ChannelSenders(
-        sessions=sessions, channels=[channel], attempts=4, backoff=0.5, sleep=sleep
-    )
+    return ChannelSenders(sessions=sessions, channels=[channel], backoff=0.5)
 
 
-def test_transient_failures_are_retried_with_backoff(sessions: sessionmaker[Session]) -> None:
+def later_round(sessions: sessionmaker[Session], senders: ChannelSenders) -> None:
+    """A worker's round once the back-off has passed."""
+    with session_scope(sessions) as session:
+        session.execute(
+            update(OutboxMessage).values(next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    asyncio.run(senders.outbox.drain())
+
+
+def statuses(sessions: sessionmaker[Session]) -> list[tuple[str, int]]:
+    with session_scope(sessions) as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.status, r.attempts) for r in rows]
+
+
+def test_the_back_off_doubles_honours_retry_after_and_stops_for_permanent_errors() -> None:
+    transient = DeliveryError("502")
+    assert [retry_delay(n, transient, 0.5).total_seconds() for n in (1, 2, 3)] == [0.5, 1, 2]  # type: ignore[union-attr]
+    assert retry_delay(40, transient) == dt.timedelta(seconds=600)
+    assert retry_delay(1, DeliveryError("429", retry_after=3.0)) == dt.timedelta(seconds=3)
+    assert retry_delay(1, DeliveryError("bad number", permanent=True)) is None
+
+
+def test_transient_failures_wait_in_the_outbox_then_are_sent(
+    sessions: sessionmaker[Session],
+) -> None:
     channel = ScriptedChannel("telegram", [DeliveryError("502"), DeliveryError("timeout")])
-    waits: list[float] = []
+    senders = senders_with(sessions, channel, [])
     message = stored(sessions, "telegram:42", "We received €50.00, thank you.")
-    asyncio.run(senders_with(sessions, channel, waits).push("telegram:42", [message]))
-    assert channel.tries == 3 and waits == [0.5, 1.0]
+    asyncio.run(senders.push("telegram:42", [message]))
+    assert channel.tries == 1 and statuses(sessions) == [("pending", 1)]
+    later_round(sessions, senders)
+    later_round(sessions, senders)
+    assert channel.tries == 3 and statuses(sessions) == [("sent", 3)]
     ((address, reply),) = channel.sent
     assert (address, reply.text, reply.language, reply.message_id) == (
         "42",
@@ -95,43 +123,35 @@ def test_transient_failures_are_retried_with_backoff(sessions: sessionmaker[Sess
         "en",
         message.id,
     )
-
-
-def test_the_platforms_retry_after_is_honoured(sessions: sessionmaker[Session]) -> None:
-    channel = ScriptedChannel("telegram", [DeliveryError("429", retry_after=3.0)])
-    waits: list[float] = []
-    asyncio.run(
-        senders_with(sessions, channel, waits).push(
-            "telegram:42", [stored(sessions, "telegram:42", "hi")]
-        )
-    )
-    assert waits == [3.0] and len(channel.sent) == 1
+    later_round(sessions, senders)
+    assert channel.tries == 3  # sent once
 
 
 def test_a_failure_that_stays_is_recorded_and_the_message_kept(
     sessions: sessionmaker[Session],
 ) -> None:
     channel = ScriptedChannel("telegram", [DeliveryError("down")] * 10)
-    waits: list[float] = []
     message = stored(sessions, "telegram:42", "A colleague replied.")
     outbound = Outbound()
-    senders_with(sessions, channel, waits).register(outbound)
+    senders = senders_with(sessions, channel, [])
+    senders.register(outbound)
     asyncio.run(outbound.push("telegram:42", "telegram", [message]))  # logged, not raised
-    assert channel.tries == 4 and waits == [0.5, 1.0, 2.0]
+    for _ in range(8):
+        later_round(sessions, senders)
+    assert channel.tries == 5 and statuses(sessions) == [("failed", 5)]
     with session_scope(sessions) as session:
         (event,) = list_events(session=session, conversation_id="telegram:42")
-        assert event.action == FAILED and event.detail["attempts"] == 4
+        assert event.action == FAILED and event.detail["attempts"] == 5
         assert event.detail["message_id"] == message.id and event.detail["channel"] == "telegram"
         assert session.get(Message, message.id) is not None
 
 
 def test_a_permanent_failure_is_not_retried(sessions: sessionmaker[Session]) -> None:
     channel = ScriptedChannel("sms", [DeliveryError("bad number", permanent=True)])
-    waits: list[float] = []
-    senders = senders_with(sessions, channel, waits)
-    with pytest.raises(DeliveryError):
-        asyncio.run(senders.push("sms:+31612345678", [stored(sessions, "sms:+31612345678", "x")]))
-    assert channel.tries == 1 and waits == []
+    senders = senders_with(sessions, channel, [])
+    asyncio.run(senders.push("sms:+31612345678", [stored(sessions, "sms:+31612345678", "x")]))
+    later_round(sessions, senders)
+    assert channel.tries == 1 and statuses(sessions) == [("failed", 1)]
 
 
 def test_whatsapp_window(sessions: sessionmaker[Session]) -> None:

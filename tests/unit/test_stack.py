@@ -106,20 +106,21 @@ def test_starts_becomes_healthy_and_stops_every_group(tmp_path: Path) -> None:
 
 
 def test_the_follow_up_job_is_started_and_stopped_but_not_waited_for(tmp_path: Path) -> None:
-    """The job serves no HTTP: the stack is healthy when the gateway is, and stopping the
-    stack stops the job too."""
+    """The job and the workers serve no HTTP: the stack is healthy when the gateway is, and
+    stopping the stack stops them too."""
     stack = make_stack(tmp_path, {})
     stack.fake = {
         "actions": SLEEPER,
         "rasa": SLEEPER,
         "api": web_server(stack, tmp_path / "site"),
+        "workers": SLEEPER,
         "followup": SLEEPER,
     }
     with stack:
         assert stack.wait_healthy(timeout=20) < 20
-        job = stack.processes["followup"].pid
+        job, workers = stack.processes["followup"].pid, stack.processes["workers"].pid
         assert int((tmp_path / "run" / "followup.pid").read_text()) == job
-    assert not alive(job)
+    assert not alive(job) and not alive(workers)
 
 
 def test_the_interval_of_the_follow_up_job(tmp_path: Path) -> None:
@@ -203,7 +204,8 @@ def test_the_real_commands_need_the_environments_and_the_model(tmp_path: Path) -
     with pytest.raises(StackError, match="make run"):
         stack.start()
     commands = stack.commands()
-    assert list(commands) == ["actions", "rasa", "api", "followup"]
+    assert list(commands) == ["actions", "rasa", "api", "workers", "followup"]
+    assert commands["workers"][1:] == ["-m", "api.workers"]
     assert commands["followup"][1:] == [
         "-m",
         "receivables.arrangements.followup",
