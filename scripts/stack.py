@@ -105,7 +105,9 @@ class Stack:
         return {
             "actions": [str(venv / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
                         "--port", str(self.actions_port)],
-            "rasa": [str(rasa_venv / "rasa"), "run", "--enable-api", "--auth-token",
+            # `rasa run` with our fixes installed first (bot/runtime/server.py)
+            "rasa": [str(rasa_venv / "python"), "-m", "bot.runtime.server", "run",
+                     "--enable-api", "--auth-token",
                      self.rasa_token, "--model", str(MODEL), "--endpoints",
                      "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
                      "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
