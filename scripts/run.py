@@ -98,6 +98,8 @@ def main() -> int:
         rasa_token=setting("RASA_TOKEN", secrets.token_urlsafe(24)),
         log_dir=ROOT / "var" / "log",
         public_url=setting("PUBLIC_URL", f"http://127.0.0.1:{port}"),
+        tracker_store=os.environ.get("SETTLE_TRACKER_STORE_URL") or None,
+        redis_url=os.environ.get("SETTLE_REDIS_URL") or None,
     )
     signals = Signals()
     print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)

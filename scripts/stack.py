@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from receivables.migrate import upgrade
 
@@ -32,6 +33,9 @@ NAMES = ("actions", "rasa", "api", "followup")
 # seconds between two rounds of the follow-up job
 FOLLOWUP_INTERVAL = 900
 MODEL = Path("models") / "settle.tar.gz"
+# Rasa's dialogue state: an SQL tracker store always; the Redis lock store when Redis is there
+ENDPOINTS = Path("bot") / "endpoints.yml"
+ENDPOINTS_REDIS = Path("bot") / "endpoints-redis.yml"
 # rasa_sdk has no --interface flag; its Sanic server reads the address from SANIC_HOST
 PROCESS_ENV = {"actions": {"SANIC_HOST": "127.0.0.1"}}
 
@@ -41,6 +45,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def tracker_store_url(database_url: str) -> str:
+    """Where Rasa keeps its conversations when SETTLE_TRACKER_STORE_URL does not say: in the
+    app's PostgreSQL database (Rasa's own `events` table, through psycopg2, the driver of
+    Rasa's environment), or in an SQLite file next to the app's SQLite file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return f"sqlite:///{Path(url.database).parent / 'rasa-tracker.db'}"
+    return "sqlite:///var/rasa-tracker.db"
+
+
+def redis_environment(redis_url: str, key_prefix: str) -> dict[str, str]:
+    """SETTLE_REDIS_URL in the parts bot/endpoints-redis.yml reads (Rasa's RedisLockStore
+    takes host, port, db and password, not a URL)."""
+    url = make_url(redis_url)
+    return {
+        "SETTLE_REDIS_HOST": url.host or "127.0.0.1",
+        "SETTLE_REDIS_PORT": str(url.port or 6379),
+        "SETTLE_REDIS_DB": (url.database or "0").lstrip("/") or "0",
+        "SETTLE_REDIS_PASSWORD": url.password or "",
+        "SETTLE_REDIS_KEY_PREFIX": key_prefix,
+    }
 
 
 class StackError(RuntimeError):
@@ -62,6 +91,12 @@ class Stack:
     # where the pid files go; None: <root>/var/run
     pid_dir: Path | None = None
     followup_interval: float = FOLLOWUP_INTERVAL
+    # Rasa's tracker store (SQLAlchemy URL); None: see tracker_store_url()
+    tracker_store: str | None = None
+    # Redis for Rasa's lock store (redis://host:port/db); None: Rasa's in-memory lock store
+    redis_url: str | None = None
+    # alphanumeric; Rasa puts it in front of its lock keys
+    redis_key_prefix: str = "settle"
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -96,6 +131,8 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
+            "SETTLE_TRACKER_STORE_URL": self.tracker_store or tracker_store_url(self.database_url),
+            **(redis_environment(self.redis_url, self.redis_key_prefix) if self.redis_url else {}),
         }
 
     def commands(self) -> dict[str, list[str]]:
@@ -109,7 +146,7 @@ class Stack:
             "rasa": [str(rasa_venv / "python"), "-m", "bot.runtime.server", "run",
                      "--enable-api", "--auth-token",
                      self.rasa_token, "--model", str(MODEL), "--endpoints",
-                     "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                     str(ENDPOINTS_REDIS if self.redis_url else ENDPOINTS), "--credentials", "bot/credentials.yml",
                      "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
             "api": [str(venv / "uvicorn"), "api.main:create_app", "--factory", "--host",
                     self.api_host, "--port", str(self.api_port), "--no-access-log",
@@ -163,6 +200,20 @@ class Stack:
                 raise StackError(f"{name} could not start: {exc}") from exc
         self.processes[name] = process
         (self.pids / f"{name}.pid").write_text(f"{process.pid}\n")
+
+    def restart(self, name: str, grace: float = 10) -> None:
+        """Stop one process (as a deploy or a crash would) and start it again, with the
+        same command and environment; wait_healthy() tells when it is back."""
+        process = self.processes[name]
+        if process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        env = {**self.environment(), **PROCESS_ENV.get(name, {})}
+        self._spawn(name, self.commands()[name], env)
 
     def dead(self) -> list[str]:
         """Names of the started processes that have exited."""
