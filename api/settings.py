@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # required for the admin API; `make run` generates one when it is not set
     admin_token: str | None = None
+    # several Rasa processes: their URLs, comma separated (one per conversation, by hash)
     rasa_url: str = "http://127.0.0.1:5005"
     # Rasa's HTTP API token (rasa run --auth-token); sent as ?token= on API calls
     rasa_token: str | None = None

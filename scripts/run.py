@@ -18,7 +18,7 @@ from api.channel_senders import channels_on
 from api.settings import Settings
 from receivables.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
-from scripts.stack import Stack, StackError
+from scripts.stack import Stack, StackError, default_rasa_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300
@@ -68,7 +68,7 @@ Settle is up after {seconds:.0f} s.
   API           {base}/api/v1/...   (OpenAPI: {base}/docs)
   Admin token   {admin_token}{note}
   Try           curl -H "Authorization: Bearer {admin_token}" {base}/api/v1/policy
-  Rasa          {stack.rasa_url}   action server {stack.actions_url}
+  Rasa          {", ".join(stack.rasa_urls)}   action server {stack.actions_url}
   Database      {stack.database_url}
   Logs          {logs}
   Channels      {", ".join(channels_on(Settings()))} (the others are off until configured; README)
@@ -100,6 +100,7 @@ def main() -> int:
         public_url=setting("PUBLIC_URL", f"http://127.0.0.1:{port}"),
         tracker_store=os.environ.get("SETTLE_TRACKER_STORE_URL") or None,
         redis_url=os.environ.get("SETTLE_REDIS_URL") or None,
+        rasa_workers=int(setting("RASA_WORKERS", str(default_rasa_workers()))),
     )
     signals = Signals()
     print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)

@@ -47,6 +47,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def default_rasa_workers() -> int:
+    """One Rasa process per core the machine gives us, as far as memory allows (a Rasa process
+    with the model loaded takes about 0.6 GiB; one GiB each leaves room), at most 4."""
+    import psutil
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = psutil.virtual_memory().available // 2**30
+    return max(1, min(cores or 1, memory, 4))
+
+
 def tracker_store_url(database_url: str) -> str:
     """Where Rasa keeps its conversations when SETTLE_TRACKER_STORE_URL does not say: in the
     app's PostgreSQL database (Rasa's own `events` table, through psycopg2, the driver of
@@ -97,6 +107,9 @@ class Stack:
     redis_url: str | None = None
     # alphanumeric; Rasa puts it in front of its lock keys
     redis_key_prefix: str = "settle"
+    # Rasa processes, on rasa_port, rasa_port + 1, ...; the gateway sends each conversation
+    # to one of them by a stable hash of its id (README "How Rasa scales")
+    rasa_workers: int = 1
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -107,6 +120,15 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_workers)]
+
+    @property
+    def rasa_names(self) -> list[str]:
+        """ "rasa", then "rasa-2", "rasa-3", ... (process, log and pid file names)."""
+        return ["rasa", *(f"rasa-{i + 1}" for i in range(1, self.rasa_workers))]
 
     @property
     def actions_url(self) -> str:
@@ -123,7 +145,8 @@ class Stack:
             **os.environ,
             "SETTLE_DATABASE_URL": self.database_url,
             "SETTLE_ADMIN_TOKEN": self.admin_token,
-            "SETTLE_RASA_URL": self.rasa_url,
+            # every Rasa process; the gateway picks one per conversation (api/rasa_client.py)
+            "SETTLE_RASA_URL": ",".join(self.rasa_urls),
             "SETTLE_RASA_TOKEN": self.rasa_token,
             "SETTLE_ACTIONS_URL": self.actions_url,
             "SETTLE_PUBLIC_URL": self.public_url or self.api_url,
@@ -143,11 +166,12 @@ class Stack:
             "actions": [str(venv / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
                         "--port", str(self.actions_port)],
             # `rasa run` with our fixes installed first (bot/runtime/server.py)
-            "rasa": [str(rasa_venv / "python"), "-m", "bot.runtime.server", "run",
-                     "--enable-api", "--auth-token",
-                     self.rasa_token, "--model", str(MODEL), "--endpoints",
-                     str(ENDPOINTS_REDIS if self.redis_url else ENDPOINTS), "--credentials", "bot/credentials.yml",
-                     "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
+            **{name: [str(rasa_venv / "python"), "-m", "bot.runtime.server", "run",
+                      "--enable-api", "--auth-token", self.rasa_token, "--model", str(MODEL),
+                      "--endpoints", str(ENDPOINTS_REDIS if self.redis_url else ENDPOINTS),
+                      "--credentials", "bot/credentials.yml",
+                      "--port", str(self.rasa_port + i), "--interface", "127.0.0.1"]
+               for i, name in enumerate(self.rasa_names)},
             "api": [str(venv / "uvicorn"), "api.main:create_app", "--factory", "--host",
                     self.api_host, "--port", str(self.api_port), "--no-access-log",
                     # rasa-sdk pins websockets 10, too old for uvicorn; no route needs them

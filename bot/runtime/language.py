@@ -19,9 +19,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.runtime.turn import language_entity, language_from_metadata
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class LanguageFromMetadata(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(

@@ -1,13 +1,15 @@
-"""`rasa` with Settle's fixes installed first: `python -m bot.runtime.server run ...` takes
-the same arguments as the `rasa` command (scripts/stack.py starts Rasa this way)."""
+"""`rasa` with Settle's fix and the action-call counter installed first:
+`python -m bot.runtime.server run ...` takes the same arguments as the `rasa` command
+(scripts/stack.py starts Rasa this way)."""
 
 from __future__ import annotations
 
-from bot.runtime import validation
+from bot.runtime import counting, validation
 
 
 def main() -> None:
     validation.install()
+    counting.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

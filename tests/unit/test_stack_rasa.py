@@ -60,3 +60,16 @@ def test_redis_gives_rasa_its_lock_store(tmp_path: Path) -> None:
 def test_rasa_starts_with_the_validator_built_once(tmp_path: Path) -> None:
     command = make(tmp_path).commands()["rasa"]
     assert command[1:4] == ["-m", "bot.runtime.server", "run"]
+
+
+def test_several_rasa_processes_share_the_stores_and_the_gateway_knows_them_all(
+    tmp_path: Path,
+) -> None:
+    stack = make(tmp_path, rasa_port=5005, rasa_workers=2)
+    commands = stack.commands()
+    assert list(commands) == ["actions", "rasa", "rasa-2", "api", "followup"]
+    ports = [commands[name][commands[name].index("--port") + 1] for name in ("rasa", "rasa-2")]
+    assert ports == ["5005", "5006"]
+    assert commands["rasa"][:-3] == commands["rasa-2"][:-3]  # same model, same stores
+    env = stack.environment()
+    assert env["SETTLE_RASA_URL"] == "http://127.0.0.1:5005,http://127.0.0.1:5006"
