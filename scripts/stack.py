@@ -49,11 +49,11 @@ def free_port() -> int:
 
 def default_rasa_workers() -> int:
     """One Rasa process per core the machine gives us, as far as memory allows (a Rasa process
-    with the model loaded takes about 0.6 GiB; one GiB each leaves room), at most 4."""
+    with the model loaded takes about 1.1 GiB; 1.5 GiB each leaves room), at most 4."""
     import psutil
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    memory = psutil.virtual_memory().available // 2**30
+    memory = int(psutil.virtual_memory().available / (1.5 * 2**30))
     return max(1, min(cores or 1, memory, 4))
 
 
