@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from scripts.stack import Stack
+from tests.integration.conftest import START_TIMEOUT
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,7 @@ def test_a_rasa_restart_keeps_the_verified_conversation_and_its_open_offer(
     assert "€ 200,00" in texts(offer) and "vastleggen" in texts(offer)
 
     stack.restart("rasa")
-    stack.wait_healthy(timeout=180)
+    stack.wait_healthy(timeout=START_TIMEOUT)
 
     agreed = say(api, conversation, "ja")
     assert "Geregeld" in texts(agreed), texts(agreed)
