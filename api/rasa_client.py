@@ -1,8 +1,13 @@
-"""The gateway's client for Rasa's REST channel and for the health of Rasa and the actions."""
+"""The gateway's client for Rasa's REST channel and for the health of Rasa and the actions.
+
+With several Rasa processes (SETTLE_RASA_URL lists them, comma separated) each conversation
+always goes to the same one, chosen by a stable hash of its id: Rasa's in-memory lock then
+still orders the turns of a conversation, and all processes share the tracker store."""
 
 from __future__ import annotations
 
 import time
+import zlib
 from typing import Any
 
 import httpx
@@ -25,7 +30,7 @@ class RasaClient:
         timeout: float,
     ) -> None:
         self._http = http
-        self._rasa_url = rasa_url.rstrip("/")
+        self._rasa_urls = [url.strip().rstrip("/") for url in rasa_url.split(",") if url.strip()]
         self._actions_url = actions_url.rstrip("/")
         self._token = token
         self._timeout = timeout
@@ -47,7 +52,7 @@ class RasaClient:
     ) -> list[dict[str, Any]]:
         try:
             response = await self._http.post(
-                f"{self._rasa_url}/webhooks/rest/webhook",
+                f"{self.rasa_url_for(sender)}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
                 timeout=self._timeout,
             )
@@ -59,10 +64,18 @@ class RasaClient:
             raise AssistantUnavailable("unexpected reply from Rasa")
         return [r for r in replies if isinstance(r, dict)]
 
+    def rasa_url_for(self, sender: str) -> str:
+        """The Rasa process of this conversation (the same one every turn, every restart)."""
+        return self._rasa_urls[zlib.crc32(sender.encode()) % len(self._rasa_urls)]
+
     async def rasa_status(self) -> str:
+        """ "ok" when every Rasa process answers, else the first problem."""
         params = {"token": self._token} if self._token else None
         path = "/status" if self._token else "/"
-        return await self._probe(f"{self._rasa_url}{path}", params)
+        for url in self._rasa_urls:
+            if (status := await self._probe(f"{url}{path}", params)) != "ok":
+                return status if len(self._rasa_urls) == 1 else f"{status} ({url})"
+        return "ok"
 
     async def actions_status(self) -> str:
         return await self._probe(f"{self._actions_url}/health", None)

@@ -7,7 +7,9 @@ ENV PYTHONUNBUFFERED=1 SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3 
 WORKDIR /bot
 COPY bot/requirements-rasa.txt .
 RUN pip install --no-cache-dir -r requirements-rasa.txt
-COPY bot/config.yml bot/endpoints.yml bot/credentials.yml ./
+COPY bot/config.yml bot/endpoints.yml bot/endpoints-redis.yml bot/credentials.yml ./
+# Settle's code inside Rasa (the NLU component, the validator built once): bot.runtime
+COPY bot/runtime bot/runtime
 COPY bot/domain domain
 COPY bot/data data
 RUN rasa train --config config.yml --domain domain --data data --out models \
@@ -16,5 +18,7 @@ RUN rasa train --config config.yml --domain domain --data data --out models \
  && chown -R rasa /bot
 USER rasa
 EXPOSE 5005
-# endpoints.yml reads SETTLE_ACTIONS_URL; the HTTP API needs SETTLE_RASA_TOKEN
-CMD ["sh", "-c", "exec rasa run --enable-api --auth-token \"$SETTLE_RASA_TOKEN\" --model models/settle.tar.gz --endpoints endpoints.yml --credentials credentials.yml --port 5005"]
+# endpoints.yml reads SETTLE_ACTIONS_URL and SETTLE_TRACKER_STORE_URL (an SQLite file in the
+# container unless compose gives PostgreSQL); the HTTP API needs SETTLE_RASA_TOKEN
+ENV SETTLE_TRACKER_STORE_URL=sqlite:////bot/rasa-tracker.db
+CMD ["sh", "-c", "exec python -m bot.runtime.server run --enable-api --auth-token \"$SETTLE_RASA_TOKEN\" --model models/settle.tar.gz --endpoints endpoints.yml --credentials credentials.yml --port 5005"]

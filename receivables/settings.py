@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # required for the admin API; `make run` generates one when it is not set
     admin_token: str | None = None
+    # several Rasa processes: their URLs, comma separated (one per conversation, by hash)
     rasa_url: str = "http://127.0.0.1:5005"
     # Rasa's HTTP API token (rasa run --auth-token); sent as ?token= on API calls
     rasa_token: str | None = None
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     # seconds a worker may hold a channel message before another worker takes it over (a
     # crashed process's claim runs out); longer than a turn can take
     inbox_lease_seconds: float = 120.0
+    # Rasa: how many Rasa processes `make run` starts (None: one per core, as memory allows)
+    # and where they keep conversations (None: next to the app's database; see README)
+    rasa_workers: int | None = Field(default=None, ge=1, le=16)
+    tracker_store_url: str | None = None
     # signs the collector console's session cookie; unset: a random one per process (every
     # restart logs the collectors out)
     console_secret: str | None = None

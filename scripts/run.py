@@ -17,7 +17,7 @@ from api.flows.channel_delivery import channels_on
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
 from receivables.settings import Settings
-from scripts.stack import Stack, StackError
+from scripts.stack import Stack, StackError, default_rasa_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300
@@ -63,7 +63,7 @@ Settle is up after {seconds:.0f} s.
   API           {base}/api/v1/...   (OpenAPI: {base}/docs)
   Admin token   {admin_token}{note}
   Try           curl -H "Authorization: Bearer {admin_token}" {base}/api/v1/policy
-  Rasa          {stack.rasa_url}   action server {stack.actions_url}
+  Rasa          {", ".join(stack.rasa_urls)}   action server {stack.actions_url}
   Database      {stack.database_url}
   Logs          {logs}
   Channels      {", ".join(channels_on(Settings()))} (the others are off until configured; README)
@@ -97,6 +97,9 @@ def main() -> int:
             if "public_url" in settings.model_fields_set
             else f"http://127.0.0.1:{port}"
         ),
+        tracker_store=settings.tracker_store_url,
+        redis_url=settings.redis_url,
+        rasa_workers=settings.rasa_workers or default_rasa_workers(),
     )
     signals = Signals()
     print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from receivables.migrate import upgrade
 from receivables.settings import process_environment
@@ -34,6 +35,9 @@ NAMES = ("actions", "rasa", "api", "workers", "followup")
 # seconds between two rounds of the follow-up job
 FOLLOWUP_INTERVAL = 900
 MODEL = Path("models") / "settle.tar.gz"
+# Rasa's dialogue state: an SQL tracker store always; the Redis lock store when Redis is there
+ENDPOINTS = Path("bot") / "endpoints.yml"
+ENDPOINTS_REDIS = Path("bot") / "endpoints-redis.yml"
 # rasa_sdk has no --interface flag; its Sanic server reads the address from SANIC_HOST
 PROCESS_ENV = {"actions": {"SANIC_HOST": "127.0.0.1"}}
 
@@ -43,6 +47,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def default_rasa_workers() -> int:
+    """One Rasa process per core the machine gives us, as far as memory allows (a Rasa process
+    with the model loaded takes about 1.1 GiB; 1.5 GiB each leaves room), at most 4."""
+    import psutil
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = int(psutil.virtual_memory().available / (1.5 * 2**30))
+    return max(1, min(cores or 1, memory, 4))
+
+
+def tracker_store_url(database_url: str) -> str:
+    """Where Rasa keeps its conversations when SETTLE_TRACKER_STORE_URL does not say: in the
+    app's PostgreSQL database (Rasa's own `events` table, through psycopg2, the driver of
+    Rasa's environment), or in an SQLite file next to the app's SQLite file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return f"sqlite:///{Path(url.database).parent / 'rasa-tracker.db'}"
+    return "sqlite:///var/rasa-tracker.db"
+
+
+def redis_environment(redis_url: str, key_prefix: str) -> dict[str, str]:
+    """SETTLE_REDIS_URL in the parts bot/endpoints-redis.yml reads (Rasa's RedisLockStore
+    takes host, port, db and password, not a URL)."""
+    url = make_url(redis_url)
+    return {
+        "SETTLE_REDIS_HOST": url.host or "127.0.0.1",
+        "SETTLE_REDIS_PORT": str(url.port or 6379),
+        "SETTLE_REDIS_DB": (url.database or "0").lstrip("/") or "0",
+        "SETTLE_REDIS_PASSWORD": url.password or "",
+        "SETTLE_REDIS_KEY_PREFIX": key_prefix,
+    }
 
 
 class StackError(RuntimeError):
@@ -64,6 +103,15 @@ class Stack:
     # where the pid files go; None: <root>/var/run
     pid_dir: Path | None = None
     followup_interval: float = FOLLOWUP_INTERVAL
+    # Rasa's tracker store (SQLAlchemy URL); None: see tracker_store_url()
+    tracker_store: str | None = None
+    # Redis for Rasa's lock store (redis://host:port/db); None: Rasa's in-memory lock store
+    redis_url: str | None = None
+    # alphanumeric; Rasa puts it in front of its lock keys
+    redis_key_prefix: str = "settle"
+    # Rasa processes, on rasa_port, rasa_port + 1, ...; the gateway sends each conversation
+    # to one of them by a stable hash of its id (README "How Rasa scales")
+    rasa_workers: int = 1
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -74,6 +122,15 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_workers)]
+
+    @property
+    def rasa_names(self) -> list[str]:
+        """ "rasa", then "rasa-2", "rasa-3", ... (process, log and pid file names)."""
+        return ["rasa", *(f"rasa-{i + 1}" for i in range(1, self.rasa_workers))]
 
     @property
     def actions_url(self) -> str:
@@ -90,7 +147,8 @@ class Stack:
             **process_environment(),
             "SETTLE_DATABASE_URL": self.database_url,
             "SETTLE_ADMIN_TOKEN": self.admin_token,
-            "SETTLE_RASA_URL": self.rasa_url,
+            # every Rasa process; the gateway picks one per conversation (api/rasa_client.py)
+            "SETTLE_RASA_URL": ",".join(self.rasa_urls),
             "SETTLE_RASA_TOKEN": self.rasa_token,
             "SETTLE_ACTIONS_URL": self.actions_url,
             "SETTLE_PUBLIC_URL": self.public_url or self.api_url,
@@ -98,6 +156,8 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
+            "SETTLE_TRACKER_STORE_URL": self.tracker_store or tracker_store_url(self.database_url),
+            **(redis_environment(self.redis_url, self.redis_key_prefix) if self.redis_url else {}),
         }
 
     def commands(self) -> dict[str, list[str]]:
@@ -115,23 +175,29 @@ class Stack:
                 "--port",
                 str(self.actions_port),
             ],
-            "rasa": [
-                str(rasa_venv / "rasa"),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                self.rasa_token,
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "bot/endpoints.yml",
-                "--credentials",
-                "bot/credentials.yml",
-                "--port",
-                str(self.rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
+            # `rasa run` with our fixes installed first (bot/runtime/server.py)
+            **{
+                name: [
+                    str(rasa_venv / "python"),
+                    "-m",
+                    "bot.runtime.server",
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    self.rasa_token,
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    str(ENDPOINTS_REDIS if self.redis_url else ENDPOINTS),
+                    "--credentials",
+                    "bot/credentials.yml",
+                    "--port",
+                    str(self.rasa_port + i),
+                    "--interface",
+                    "127.0.0.1",
+                ]
+                for i, name in enumerate(self.rasa_names)
+            },
             "api": [
                 str(venv / "uvicorn"),
                 "api.main:create_app",
@@ -205,6 +271,20 @@ class Stack:
                 raise StackError(f"{name} could not start: {exc}") from exc
         self.processes[name] = process
         (self.pids / f"{name}.pid").write_text(f"{process.pid}\n")
+
+    def restart(self, name: str, grace: float = 10) -> None:
+        """Stop one process (as a deploy or a crash would) and start it again, with the
+        same command and environment; wait_healthy() tells when it is back."""
+        process = self.processes[name]
+        if process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        env = {**self.environment(), **PROCESS_ENV.get(name, {})}
+        self._spawn(name, self.commands()[name], env)
 
     def dead(self) -> list[str]:
         """Names of the started processes that have exited."""

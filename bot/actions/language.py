@@ -1,38 +1,13 @@
-"""The reply language, set on every user turn through the language slot's custom mapping."""
+"""The reply language: the language slot, filled each turn from the message metadata inside
+Rasa's NLU (bot/runtime/language.py), without a call to the action server."""
 
 from __future__ import annotations
 
-from typing import Any
+from rasa_sdk import Tracker
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
-from receivables.common.language import LANGUAGES, detect_language
+from receivables.common.language import LANGUAGES
 
 
 def language_of(tracker: Tracker) -> str:
     language = tracker.get_slot("language")
     return language if language in LANGUAGES else "nl"
-
-
-class ActionSetLanguage(Action):
-    """The gateway sends the turn's language in the message metadata; without it (a direct
-    call to Rasa), the language is read from the text until the debtor is verified, and
-    otherwise left as it was."""
-
-    def name(self) -> str:
-        return "action_set_language"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        message = tracker.latest_message or {}
-        language = (message.get("metadata") or {}).get("language")
-        if language not in LANGUAGES:
-            if tracker.get_slot("verified"):
-                return []  # the verified debtor's own language stays
-            language = detect_language(message.get("text") or "")
-        if language in LANGUAGES and language != tracker.get_slot("language"):
-            return [SlotSet("language", language)]
-        return []

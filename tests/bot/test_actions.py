@@ -34,7 +34,7 @@ from bot.actions.answers import (
 from bot.actions.arrangements import ActionConfirmArrangement, ActionDeclineArrangement
 from bot.actions.escalation import ActionHandOff
 from bot.actions.formatting import invoice_lines, payment_option_lines
-from bot.actions.language import ActionSetLanguage, language_of
+from bot.actions.language import language_of
 from bot.actions.verification import (
     ActionRequestVerification,
     ActionVerificationComplete,
@@ -258,47 +258,7 @@ def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-# --- ActionSetLanguage -----------------------------------------------------------------
-
-
-async def run_set_language(t: Tracker) -> list[dict[str, Any]]:
-    return await ActionSetLanguage().run(CollectingDispatcher(), t, DOMAIN)
-
-
-async def test_metadata_language_wins_over_the_text() -> None:
-    events = await run_set_language(tracker("Wat is mijn saldo?", metadata={"language": "en"}))
-    assert events == [SlotSet("language", "en")]
-
-
-async def test_metadata_language_also_wins_for_a_verified_debtor() -> None:
-    t = tracker("hello", metadata={"language": "nl"}, verified=True, language="en")
-    assert await run_set_language(t) == [SlotSet("language", "nl")]
-
-
-async def test_language_detected_from_the_text_without_metadata() -> None:
-    assert await run_set_language(tracker("What is my balance?")) == [SlotSet("language", "en")]
-    t = tracker("Wat is mijn saldo?", language="en")
-    assert await run_set_language(t) == [SlotSet("language", "nl")]
-
-
-async def test_unknown_metadata_language_falls_back_to_the_text() -> None:
-    t = tracker("How much do I owe?", metadata={"language": "fr"})
-    assert await run_set_language(t) == [SlotSet("language", "en")]
-
-
-async def test_no_event_when_the_language_stays_the_same() -> None:
-    assert await run_set_language(tracker("Wat is mijn saldo?", language="nl")) == []
-    assert await run_set_language(tracker("x", metadata={"language": "nl"}, language="nl")) == []
-
-
-@pytest.mark.parametrize("text", ["48213907", "12-03-1985", "ok", "", "/ask_balance"])
-async def test_text_that_tells_nothing_leaves_the_language(text: str) -> None:
-    assert await run_set_language(tracker(text, language="en")) == []
-
-
-async def test_verified_debtor_keeps_their_language_without_metadata() -> None:
-    t = tracker("Wat is mijn saldo?", verified=True, debtor_id=1.0, language="en")
-    assert await run_set_language(t) == []
+# --- language_of ----------------------------------------------------------------------
 
 
 def test_language_of_defaults_to_dutch() -> None:

@@ -13,6 +13,8 @@ import pytest
 from scripts.stack import Stack, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# Rasa loads its model in 40-60 s on a quiet machine; much longer when the cores are shared
+START_TIMEOUT = 400
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         log_dir=workdir / "logs",
         pid_dir=workdir / "run",
     ) as running:
-        running.wait_healthy(timeout=180)
+        running.wait_healthy(timeout=START_TIMEOUT)
         yield running
 
 
