@@ -27,6 +27,7 @@ from api.routers import (
     health,
     payments,
     policy,
+    reminders,
     webchat,
 )
 from api.routers.webchat import STATIC
@@ -74,7 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type"],
             allow_credentials=False,
         )
-    for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
+    for module in (
+        health,
+        conversations,
+        debtors,
+        handoffs,
+        payments,
+        policy,
+        webchat,
+        reminders,
+        console,
+    ):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):
         app.include_router(module.router)

@@ -38,6 +38,7 @@ from receivables.conversations import deliveries
 from receivables.db import run_in_session
 from receivables.models import Message, utcnow
 from receivables.settings import Settings
+from receivables.treatment.service import is_stop_word, opt_out_conversation
 from texts import text as channel_text
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,27 @@ async def last_options(sessions: sessionmaker[Session], conversation_id: str) ->
     return buttons_of(raw)
 
 
+async def stopped_reminders(state: Any, channel: str, conversation_id: str, text: str) -> bool:
+    """ "STOP" (or "afmelden") on any channel: no more reminders for the debtors this
+    conversation reaches, confirmed to the debtor; the message goes no further."""
+    if not is_stop_word(text):
+        return False
+    await run_in_session(
+        state.sessions,
+        opt_out_conversation,
+        conversation_id=conversation_id,
+        channel=channel,
+    )
+    language = await run_in_session(
+        state.sessions, deliveries.conversation_language, conversation_id=conversation_id
+    )
+    confirmation = Reply(channel_text("reminders.stop_confirmed", language), language=language)
+    _, address = split_conversation_id(conversation_id)
+    senders: ChannelSenders = state.channel_senders
+    await senders.deliver(channel, address, [confirmation], conversation_id=conversation_id)
+    return True
+
+
 async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
     """One WhatsApp or SMS message, after Twilio has had its answer: bot turn, replies sent."""
     senders: ChannelSenders = state.channel_senders
@@ -270,6 +292,8 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
                 await senders.deliver(
                     inbound.channel, address, [notice], conversation_id=inbound.conversation_id
                 )
+            return
+        if await stopped_reminders(state, inbound.channel, inbound.conversation_id, inbound.text):
             return
         options = await last_options(state.sessions, inbound.conversation_id)
         turn = await handle_debtor_message(
@@ -365,6 +389,8 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
     if parsed.kind == "unsupported" or parsed.inbound is None:
         return await _telegram_notice(state, parsed, "messaging.text_only")
     inbound = parsed.inbound
+    if await stopped_reminders(state, telegram.CHANNEL, conversation_id, inbound.text):
+        return None
     text, hint = await run_in_session(
         state.sessions, _telegram_input, conversation_id=conversation_id, text=inbound.text
     )

@@ -287,6 +287,17 @@ def reminder_for_conversation(*, session: Session, conversation_id: str) -> Remi
     )
 
 
+def telegram_chat(*, session: Session, debtor_id: int) -> str | None:
+    """The Telegram chat the debtor talked to the bot in (a bot may only write there)."""
+    conversation_id = session.scalar(
+        select(Conversation.id)
+        .where(Conversation.debtor_id == debtor_id, Conversation.channel == "telegram")
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    )
+    return conversation_id.partition(":")[2] if conversation_id else None
+
+
 # --- opt-outs ---------------------------------------------------------------------------
 def is_stop_word(text: str) -> bool:
     """ "STOP", "stop.", "Afmelden": a request for no more reminders. Pure."""
@@ -340,6 +351,11 @@ def opt_out_conversation(*, session: Session, conversation_id: str, channel: str
 
 def send_by_stop_token(*, session: Session, token: str) -> ReminderSend | None:
     return session.scalar(select(ReminderSend).where(ReminderSend.stop_token == token))
+
+
+def debtor_language(*, session: Session, debtor_id: int) -> str:
+    debtor = session.get(Debtor, debtor_id)
+    return debtor.language if debtor and debtor.language else "nl"
 
 
 def is_opted_out(*, session: Session, debtor_id: int) -> bool:

@@ -253,3 +253,15 @@ def test_sixty_days_over_a_thousand_debtors() -> None:
     per_channel = Counter(s.due.channel for s in sent.values())
     print("per channel:", dict(sorted(per_channel.items())))
     assert per_channel[CALL] > 0 and per_channel["email"] > 0 and per_channel["sms"] > 0
+
+
+def test_the_policy_names_only_reminder_texts_and_they_exist_in_both_languages() -> None:
+    from api.flows.reminders import STEP_TEXTS, unknown_texts
+    from texts import text
+
+    assert unknown_texts(load_policy()) == []
+    for key in STEP_TEXTS:
+        for language in ("nl", "en"):
+            assert "{number}" not in text(
+                key, language, creditor="C", number="F-1", amount="€ 1", due_date="1 mei", link="L"
+            )

@@ -24,9 +24,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("debtor_id", sa.Integer(), sa.ForeignKey("debtors.id"), nullable=False),
         sa.Column("invoice_id", sa.Integer(), sa.ForeignKey("invoices.id"), nullable=True),
-        sa.Column(
-            "installment_id", sa.Integer(), sa.ForeignKey("installments.id"), nullable=True
-        ),
+        sa.Column("installment_id", sa.Integer(), sa.ForeignKey("installments.id"), nullable=True),
         sa.Column("promise_id", sa.Integer(), sa.ForeignKey("promises.id"), nullable=True),
         sa.Column("plan", sa.String(length=40), nullable=False),
         sa.Column("step", sa.String(length=40), nullable=False),
