@@ -102,8 +102,11 @@ class Scheduler:
         on = [name for name in self.senders.names if name != "whatsapp" or self.templates]
         return on + ([EMAIL] if self.mailer else [])
 
-    async def plan(self, now: dt.datetime, *, whole_day: bool = False) -> DayPlan:
-        """What is due at `now` (whole_day: regardless of the hour, for a preview)."""
+    async def plan(
+        self, now: dt.datetime, *, whole_day: bool = False, after: DayPlan | None = None
+    ) -> DayPlan:
+        """What is due at `now` (whole_day: regardless of the hour, for a preview; after: the
+        plan of the day before, taken as sent, for tomorrow's preview)."""
         local = now.astimezone(self.zone)
         return await run_in_session(
             self.sessions,
@@ -112,6 +115,7 @@ class Scheduler:
             day=local.date(),
             at=None if whole_day else local.time(),
             channels_on=self.channels_on(),
+            assume_sent=frozenset(d.key for d in after.due) if after else frozenset(),
         )
 
     async def run_round(self, now: dt.datetime, *, dry_run: bool = False) -> RoundReport:
@@ -195,7 +199,13 @@ class Prepared:
 
 
 def _plan(
-    *, session: Session, policy: Policy, day: dt.date, at: dt.time | None, channels_on: list[str]
+    *,
+    session: Session,
+    policy: Policy,
+    day: dt.date,
+    at: dt.time | None,
+    channels_on: list[str],
+    assume_sent: frozenset[str] = frozenset(),
 ) -> DayPlan:
     facts = treatment.load_day_facts(session=session, day=day)
     return plan_day(
@@ -207,7 +217,7 @@ def _plan(
         invoices=facts.invoices,
         arrangements=facts.arrangements,
         pauses=facts.pauses,
-        sent=facts.sent,
+        sent=facts.sent | assume_sent,
         recent_messages=facts.recent_messages,
         channels_on=channels_on,
     )

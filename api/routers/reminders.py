@@ -47,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "nothing": "Nothing goes out.",
         "closed": "Nothing goes out:",
         "outcomes": "Outcomes within 7 days",
+        "no_outcomes": "No reminder sent yet.",
         "sent": "Sent",
         "paid": "Paid",
         "promised": "Promised",
@@ -75,6 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "nothing": "Er gaat niets uit.",
         "closed": "Er gaat niets uit:",
         "outcomes": "Resultaat binnen 7 dagen",
+        "no_outcomes": "Nog geen herinnering verstuurd.",
         "sent": "Verstuurd",
         "paid": "Betaald",
         "promised": "Toegezegd",
@@ -115,10 +117,9 @@ async def reminders_page(
     language = lang if lang in LABELS else "en"
     scheduler = _scheduler(request)
     moment = dt.datetime.now(dt.UTC)
-    days: list[tuple[str, DayPlan]] = [
-        ("today", await scheduler.plan(moment, whole_day=True)),
-        ("tomorrow", await scheduler.plan(moment + dt.timedelta(days=1), whole_day=True)),
-    ]
+    today = await scheduler.plan(moment, whole_day=True)
+    tomorrow = await scheduler.plan(moment + dt.timedelta(days=1), whole_day=True, after=today)
+    days: list[tuple[str, DayPlan]] = [("today", today), ("tomorrow", tomorrow)]
     if now:
         days.insert(0, ("now", await scheduler.plan(moment)))
     ids = {d.due.debtor_id for _, p in days for d in p.held} | {
