@@ -38,7 +38,11 @@ from receivables.conversations import deliveries
 from receivables.db import run_in_session
 from receivables.models import Message, utcnow
 from receivables.settings import Settings
-from receivables.treatment.service import is_stop_word, opt_out_conversation
+from receivables.treatment.service import (
+    is_stop_word,
+    opt_out_conversation,
+    reminder_context,
+)
 from texts import text as channel_text
 
 log = logging.getLogger(__name__)
@@ -296,6 +300,10 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
         if await stopped_reminders(state, inbound.channel, inbound.conversation_id, inbound.text):
             return
         options = await last_options(state.sessions, inbound.conversation_id)
+        # an answer to a reminder: the bot learns which invoice it was about
+        reminder = await run_in_session(
+            state.sessions, reminder_context, conversation_id=inbound.conversation_id
+        )
         turn = await handle_debtor_message(
             sessions=state.sessions,
             rasa=state.rasa,
@@ -303,7 +311,7 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
             text=choose_option(inbound.text, options) or inbound.text,
             language=inbound.language,
             channel=inbound.channel,
-            hint=inbound.hint,
+            hint={**inbound.hint, **reminder},
         )
         await state.outbound.push(
             inbound.conversation_id, inbound.channel, outbound_messages(turn.messages)

@@ -298,6 +298,20 @@ def telegram_chat(*, session: Session, debtor_id: int) -> str | None:
     return conversation_id.partition(":")[2] if conversation_id else None
 
 
+def reminder_context(*, session: Session, conversation_id: str) -> dict[str, str]:
+    """What the last reminder in this conversation was about, for the bot's metadata (never
+    shown before verification): {"reminder_invoice": "F-77", "reminder_step": "heads_up"}."""
+    send = reminder_for_conversation(session=session, conversation_id=conversation_id)
+    if send is None:
+        return {}
+    context = {"reminder_step": send.step}
+    if send.invoice_id is not None:
+        invoice = session.get(Invoice, send.invoice_id)
+        if invoice is not None:
+            context["reminder_invoice"] = invoice.number
+    return context
+
+
 # --- opt-outs ---------------------------------------------------------------------------
 def is_stop_word(text: str) -> bool:
     """ "STOP", "stop.", "Afmelden": a request for no more reminders. Pure."""
