@@ -125,24 +125,13 @@ class Scheduler:
             report.would_send = Counter(f"{d.step}/{d.channel}" for d in plan.due)
             return report
         for due in plan.due:
-            prepared = await run_in_session(
-                self.sessions, _claim_and_prepare, scheduler=self, due=due, day=plan.day, now=now
-            )
-            if prepared is None:
-                report.skipped += 1  # another instance has it
-                continue
-            status, error = await self._send(prepared)
-            await run_in_session(
-                self.sessions,
-                treatment.finish,
-                send_id=prepared.send_id,
-                status=status,
-                conversation_id=prepared.conversation_id,
-                payment_link_id=prepared.link_id,
-                error=error,
-                now=now,
-            )
-            report.count(due, status)
+            try:
+                await self._one(due, plan.day, now, report)
+            except Exception:
+                # this step (say, paid a moment ago: nothing to pay) stays unclaimed; the
+                # others go on
+                log.exception("reminder %s not sent", due.key)
+                report.count(due, "failed")
         report.outcomes = await run_in_session(
             self.sessions,
             treatment.record_outcomes,
@@ -150,6 +139,26 @@ class Scheduler:
             outcome_days=self.policy.treatment.outcome_days,
         )
         return report
+
+    async def _one(self, due: Due, day: dt.date, now: dt.datetime, report: RoundReport) -> None:
+        prepared = await run_in_session(
+            self.sessions, _claim_and_prepare, scheduler=self, due=due, day=day, now=now
+        )
+        if prepared is None:
+            report.skipped += 1  # another instance has it
+            return
+        status, error = await self._send(prepared)
+        await run_in_session(
+            self.sessions,
+            treatment.finish,
+            send_id=prepared.send_id,
+            status=status,
+            conversation_id=prepared.conversation_id,
+            payment_link_id=prepared.link_id,
+            error=error,
+            now=now,
+        )
+        report.count(due, status)
 
     async def _send(self, prepared: Prepared) -> tuple[str, str | None]:
         """sent, task or failed (with the error). Here the outbox would take over."""
@@ -257,6 +266,9 @@ def _claim_and_prepare(
     assert debtor is not None
     if due.channel == CALL:
         return _call_task(session, send.id, due, debtor, policy)
+    address = _address(session, debtor, due.channel)
+    # where an answer lands (and the payment's confirmation): the conversation on that channel
+    conversation_id = None if due.channel == EMAIL else f"{due.channel}:{address}"
     target = resolve_target(
         session=session,
         debtor_id=due.debtor_id,
@@ -270,12 +282,12 @@ def _claim_and_prepare(
         language=due.language,
         provider=settings.payment_provider,
         expiry_days=policy.payment.link_expiry_days,
+        conversation_id=conversation_id,
         now=now,
     )
     pay_url = link_url(settings.public_url, link.token)
     values = reminder_values(due, creditor=policy.creditor.name, pay_url=pay_url)
     body = reminder_text(due.text_key, due.language, **values)
-    address = _address(session, debtor, due.channel)
     if due.channel == EMAIL:
         stop_url = f"{settings.public_url.rstrip('/')}/reminders/stop/{send.stop_token}"
         subject = reminder_text("reminders.email_subject", due.language, **values)
@@ -290,7 +302,7 @@ def _claim_and_prepare(
         )
         reply = Reply(body, language=due.language)
         return Prepared(send.id, EMAIL, address, reply, None, link.id, email)
-    conversation_id = f"{due.channel}:{address}"
+    assert conversation_id is not None
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=due.channel
     )

@@ -257,7 +257,7 @@ def finish(
     send.conversation_id = conversation_id
     send.payment_link_id = payment_link_id
     send.error = error[:1000] if error else None
-    send.sent_at = now or utcnow() if status != "failed" else None
+    send.sent_at = None if status == "failed" else (now or utcnow())
     record_event(
         session=session,
         actor="system",

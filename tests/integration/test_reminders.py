@@ -70,7 +70,8 @@ def sms_stack(
             log_dir=workdir / "logs",
             pid_dir=workdir / "run",
         ) as running:
-            running.wait_healthy(timeout=180)
+            # Rasa loads its model slowly on a busy machine
+            running.wait_healthy(timeout=480)
             yield running, channel
     finally:
         for key, value in saved.items():
