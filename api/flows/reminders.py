@@ -115,6 +115,7 @@ class Scheduler:
             day=local.date(),
             at=None if whole_day else local.time(),
             channels_on=self.channels_on(),
+            whatsapp_texts=frozenset(self.templates),
             assume_sent=frozenset(d.key for d in after.due) if after else frozenset(),
         )
 
@@ -214,6 +215,7 @@ def _plan(
     day: dt.date,
     at: dt.time | None,
     channels_on: list[str],
+    whatsapp_texts: frozenset[str] | None = None,
     assume_sent: frozenset[str] = frozenset(),
 ) -> DayPlan:
     facts = treatment.load_day_facts(session=session, day=day)
@@ -229,6 +231,7 @@ def _plan(
         sent=facts.sent | assume_sent,
         recent_messages=facts.recent_messages,
         channels_on=channels_on,
+        whatsapp_texts=whatsapp_texts,
     )
 
 

@@ -285,11 +285,19 @@ def _arrangement_candidate(
 
 
 def choose_channel(
-    debtor: DebtorFacts, default: str, channels_on: Iterable[str]
+    debtor: DebtorFacts,
+    default: str,
+    channels_on: Iterable[str],
+    *,
+    text_key: str | None = None,
+    whatsapp_texts: Container[str] | None = None,
 ) -> tuple[str, str] | None:
     """The channel and the reason: stated preference, last answered, the step's default,
-    a fallback; each only where the debtor can be reached and the channel is on."""
+    a fallback; each only where the debtor can be reached and the channel is on (WhatsApp
+    only for a text with an approved template, when `whatsapp_texts` says which)."""
     usable = debtor.reachable & frozenset(channels_on)
+    if whatsapp_texts is not None and text_key not in whatsapp_texts:
+        usable -= {"whatsapp"}
     choices = [
         (debtor.stated_channel, STATED),
         (debtor.last_channel, LAST_ANSWERED),
@@ -356,9 +364,11 @@ def plan_day(
     sent: Container[str] = frozenset(),
     recent_messages: Mapping[int, int] | None = None,
     channels_on: Iterable[str] = MESSAGE_CHANNELS,
+    whatsapp_texts: Container[str] | None = None,
 ) -> DayPlan:
     """What goes out on `day` at local time `at` (None: the whole day, for a preview).
-    `recent_messages`: messages each debtor got in the 6 days before `day` (for the cap)."""
+    `recent_messages`: messages each debtor got in the 7 days up to `day` (for the cap);
+    `whatsapp_texts`: the texts with an approved WhatsApp template (None: any)."""
     treatment = policy.treatment
     result = DayPlan(day)
     if not treatment.enabled:
@@ -396,7 +406,13 @@ def plan_day(
         if candidate.default_channel == CALL:
             channel: tuple[str, str] | None = (CALL, STEP_DEFAULT)
         else:
-            channel = choose_channel(debtor, candidate.default_channel, on)
+            channel = choose_channel(
+                debtor,
+                candidate.default_channel,
+                on,
+                text_key=candidate.text_key,
+                whatsapp_texts=whatsapp_texts,
+            )
         due = _due(candidate, debtor, channel or ("none", "unreachable"), policy)
         reason = _exclusion(candidate, debtor, pauses)
         if reason is None and channel is None:

@@ -280,12 +280,11 @@ async def test_stop_paying_and_outcomes(
     # after STOP, nothing more for the SMS debtor; after paying, nothing for the invoice
     assert not [s for s in stored.values() if s.debtor_id == ids["text"] and s.step != "due_today"]
     assert not [s for s in stored.values() if s.debtor_id == ids["mail"] and s.step != "heads_up"]
-    # three days later the WhatsApp debtor's step has no approved template: no free text is
-    # sent outside the 24-hour window, the step is recorded as failed
-    assert later.failed["overdue/whatsapp"] == 1
-    assert "no template" in (
-        stored[f"invoice:{stored_invoice(stored, ids['whats'])}:overdue"].error or ""
-    )
+    # three days later the WhatsApp debtor's step has no approved template: never free text
+    # on WhatsApp, the step goes by SMS instead (the fallback, with its reason)
+    overdue = stored[f"invoice:{stored_invoice(stored, ids['whats'])}:overdue"]
+    assert later.sent["overdue/sms"] == 1 and later.failed.total() == 0
+    assert (overdue.channel, overdue.channel_reason) == ("sms", "fallback")
     with session_scope(sessions) as session:
         treatment.record_outcomes(session=session, now=TEN + dt.timedelta(days=8), outcome_days=7)
         outcomes = {s.debtor_id: s.outcome for s in session.scalars(select(ReminderSend))}

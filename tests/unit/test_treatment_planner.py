@@ -51,6 +51,17 @@ def test_the_channel_and_why() -> None:
     only_phone = DebtorFacts(2, reachable=frozenset({"sms", "whatsapp"}))
     assert choose_channel(only_phone, "email", ALL) == ("sms", FALLBACK)
     assert choose_channel(DebtorFacts(3), "email", ALL) is None
+    # WhatsApp only for a text with an approved template
+    on_whatsapp = DebtorFacts(
+        4, stated_channel="whatsapp", reachable=frozenset({"whatsapp", "sms"})
+    )
+    templates = {"reminders.due_today"}
+    assert choose_channel(
+        on_whatsapp, "sms", ALL, text_key="reminders.due_today", whatsapp_texts=templates
+    ) == ("whatsapp", STATED)
+    assert choose_channel(
+        on_whatsapp, "whatsapp", ALL, text_key="reminders.overdue", whatsapp_texts=templates
+    ) == ("sms", FALLBACK)
 
 
 def test_quiet_hours_span_midnight_and_holidays_are_dutch() -> None:
