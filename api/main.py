@@ -30,6 +30,7 @@ from api.routers import (
     metrics,
     payments,
     policy,
+    reminders,
     reports,
     webchat,
 )
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments,
         policy,
         webchat,
+        reminders,
         console,
         books,
         reports,

@@ -50,6 +50,10 @@ class Reply:
     outside_window: bool = False
     # a keyboard next to the text box, where the channel has one (Telegram)
     keyboard: Keyboard | None = None
+    # an approved WhatsApp template (Content SID) and its short variables: a reminder Settle
+    # sends first goes out as this, never as free text
+    template_sid: str | None = None
+    template_variables: tuple[tuple[str, str], ...] = ()
 
 
 class DeliveryError(Exception):

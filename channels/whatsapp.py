@@ -140,6 +140,12 @@ class TwilioMessaging:
     async def send(self, address: str, reply: Reply) -> list[str]:
         """Send; the MessageSids Twilio gave (one per part of a long message)."""
         to, from_ = self._address(address), self._address(self._sender)
+        if reply.template_sid and self._name == WHATSAPP:
+            variables = json.dumps(dict(reply.template_variables), ensure_ascii=False)
+            sid = await self._create(
+                to=to, from_=from_, content_sid=reply.template_sid, content_variables=variables
+            )
+            return [sid]
         if reply.outside_window:
             content_sid = self._templates.get(reply.language) or self._templates.get("nl")
             if not content_sid:

@@ -68,6 +68,9 @@ class Debtor(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     preferred_channel: Mapped[str | None] = mapped_column(String(20))
+    # the channel the debtor asked to be reached on (email | sms | whatsapp | telegram), as
+    # the creditor knows it; preferred_channel is where they last answered
+    stated_channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # business attributes (P6): consumer | business (None: unknown), industry, ISO country
     kind: Mapped[str | None] = mapped_column(String(10))

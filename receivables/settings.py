@@ -78,6 +78,21 @@ class Settings(BaseSettings):
     # text-to-speech voices for <Say> (any Twilio-supported Polly or Google voice)
     twilio_voice_nl: str = "Polly.Lotte"
     twilio_voice_en: str = "Polly.Joanna"
+    # e-mail reminders (off without a host and a from address)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    # starttls (port 587), tls (port 465) or none (a local relay)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str | None = None
+    # where debtors' answers to e-mail reminders go (Reply-To); none: the from address
+    reply_to: str | None = None
+    # approved WhatsApp Utility templates for reminders, one per text key and language, as
+    # JSON: {"reminders.heads_up": {"nl": "HX...", "en": "HX..."}}; variables {{1}} invoice
+    # number, {{2}} amount, {{3}} due date, {{4}} payment link. Without one a reminder goes by
+    # another channel.
+    twilio_reminder_templates: str = ""
     telegram_token: str | None = None
     # the secret_token given to setWebhook; Telegram sends it back in every update
     telegram_secret: str | None = None

@@ -26,6 +26,7 @@ REASONS = {
     "requested_human": "Asked for a person",
     "verification_failed": "Verification failed",
     "outside_limits": "Outside the limits",
+    "call_task": "Call the debtor",
     "other": "Other",
 }
 FLAGS = {

@@ -27,6 +27,11 @@ from channels.base import buttons_of, choose_option, split_conversation_id
 from receivables.conversations import deliveries, inbox, outbox
 from receivables.db import run_in_session
 from receivables.models import Message
+from receivables.treatment.service import (
+    is_stop_word,
+    opt_out_conversation,
+    reminder_context,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +42,29 @@ def _notice(key: str, language: str, keyboard: str | None = None) -> dict[str, A
     return {"key": key, "language": language, **({"keyboard": keyboard} if keyboard else {})}
 
 
+def _stop_reminders(session: Session, conversation_id: str, channel: str) -> None:
+    """ "STOP" (or "afmelden") on any channel: no more reminders for the debtors this
+    conversation reaches, confirmed through the outbox; the message goes no further."""
+    opt_out_conversation(session=session, conversation_id=conversation_id, channel=channel)
+    language = deliveries.conversation_language(session=session, conversation_id=conversation_id)
+    _, address = split_conversation_id(conversation_id)
+    outbox.enqueue(
+        session=session,
+        conversation_id=conversation_id,
+        channel=channel,
+        address=address,
+        notice=_notice("reminders.stop_confirmed", language),
+    )
+
+
 def store_channel_message(
     *, session: Session, inbound: ChannelInbound, media: bool = False
 ) -> bool:
     """A WhatsApp or SMS message: False for a redelivery (nothing stored). A message
     without text (a photo) is answered with a notice through the outbox, not by the bot."""
     details: dict[str, Any] = {"hint": dict(inbound.hint)} if inbound.hint else {}
-    status = inbox.PENDING if inbound.text else inbox.DONE
+    stop = bool(inbound.text) and is_stop_word(inbound.text)
+    status = inbox.PENDING if inbound.text and not stop else inbox.DONE
     delivery = inbox.store_delivery(
         session=session,
         channel=inbound.channel,
@@ -54,7 +75,14 @@ def store_channel_message(
     )
     if delivery is None:
         return False
+    if stop:
+        _stop_reminders(session, inbound.conversation_id, inbound.channel)
+        return True
     if inbound.text:
+        # an answer to a reminder: the bot learns which invoice it was about
+        reminder = reminder_context(session=session, conversation_id=inbound.conversation_id)
+        if reminder:
+            delivery.details = {**details, "hint": {**details.get("hint", {}), **reminder}}
         options = buttons_of(
             deliveries.last_buttons(session=session, conversation_id=inbound.conversation_id)
         )
@@ -125,9 +153,16 @@ def store_telegram_update(*, session: Session, parsed: telegram.Parsed) -> bool:
         notice("messaging.text_only")
         return True
     text = parsed.inbound.text
+    if is_stop_word(text):
+        delivery.status = inbox.DONE
+        _stop_reminders(session, conversation_id, telegram.CHANNEL)
+        return True
     if text.startswith("#"):
         text = _button_payload(session=session, conversation_id=conversation_id, reference=text)
-    hint = deliveries.latest_hint(session=session, conversation_id=conversation_id)
+    hint = {
+        **deliveries.latest_hint(session=session, conversation_id=conversation_id),
+        **reminder_context(session=session, conversation_id=conversation_id),
+    }
     if hint:
         delivery.details = {**delivery.details, "hint": hint}
     stored = store_inbound(session, conversation_id, text, parsed.inbound.language, "telegram")

@@ -36,6 +36,7 @@ from receivables.payments.links import (
 )
 from receivables.policy.model import Policy
 from receivables.settings import Settings
+from receivables.treatment.service import reminder_for_conversation
 from texts import text
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,13 @@ def _settle(session: Session, payment: ProviderPayment) -> Booked | None:
     if link.conversation_id is None:
         return Booked(None, None, [])
     conversation = get_conversation(session=session, conversation_id=link.conversation_id)
-    balance = get_open_balance(session=session, debtor_id=link.debtor_id)
+    # a reminder's conversation where the debtor has not verified: no remaining balance
+    unverified_reminder = conversation.debtor_id != link.debtor_id and (
+        reminder_for_conversation(session=session, conversation_id=conversation.id) is not None
+    )
+    balance = (
+        0 if unverified_reminder else get_open_balance(session=session, debtor_id=link.debtor_id)
+    )
     message = add_message(
         session=session,
         conversation=conversation,

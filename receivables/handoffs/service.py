@@ -37,6 +37,8 @@ REASONS = (
     "requested_human",
     "verification_failed",
     "outside_limits",
+    # a treatment step (P14): a collector calls the debtor
+    "call_task",
     "other",
 )
 STATUSES = ("waiting", "claimed", "resolved")

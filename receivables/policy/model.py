@@ -217,6 +217,87 @@ class HandoffSettings(_Frozen):
     working_hours: WorkingHours
 
 
+# --- treatment plans (P14): Settle speaks first ------------------------------------------
+ReminderChannel = Literal["email", "sms", "whatsapp", "telegram", "call"]
+REMINDER_CHANNELS: tuple[ReminderChannel, ...] = get_args(ReminderChannel)
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_TEXT_KEY = r"^reminders\.[a-z0-9_]+$"
+
+
+class TreatmentStep(_Frozen):
+    """One step of a plan: `day` relative to the invoice's due date (-5: five days before),
+    the channel it prefers when the debtor stated none, its tone and its text."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
+    day: int = Field(ge=-60, le=180)
+    channel: ReminderChannel = "email"
+    tone: Tone = "neutral"
+    # a key of texts/catalogue/reminders.yml; a call step's text is the collector's task
+    text: str = Field(pattern=_TEXT_KEY)
+
+
+class TreatmentPlan(_Frozen):
+    """The steps for the debtors of these profile groups (empty: every group) whose open
+    amount on the invoice is at most `up_to` (None: any amount). The first plan that fits
+    applies."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
+    groups: list[ProfileName] = Field(default_factory=list)
+    up_to: Decimal | None = Field(default=None, gt=0, decimal_places=2)
+    steps: list[TreatmentStep] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _steps_in_order(self) -> TreatmentPlan:
+        days = [step.day for step in self.steps]
+        if days != sorted(set(days)):
+            raise ValueError(f"plan {self.name}: steps must be in day order, one per day")
+        names = [step.name for step in self.steps]
+        if len(names) != len(set(names)):
+            raise ValueError(f"plan {self.name}: step names must be unique")
+        return self
+
+
+class ArrangementReminders(_Frozen):
+    """A debtor with a plan or promise follows its installments instead of the invoice steps."""
+
+    before_days: int = Field(default=2, ge=1, le=14)
+    missed_after_days: int = Field(default=1, ge=1, le=14)
+    channel: ReminderChannel = "sms"
+    before_text: str = Field(default="reminders.installment_upcoming", pattern=_TEXT_KEY)
+    missed_text: str = Field(default="reminders.installment_missed", pattern=_TEXT_KEY)
+
+
+class QuietHours(_Frozen):
+    """Nothing goes out from `start` until `end` (local time, across midnight)."""
+
+    start: dt.time = dt.time(20, 0)
+    end: dt.time = dt.time(9, 0)
+
+
+class TreatmentSettings(_Frozen):
+    enabled: bool = True
+    # the days reminders may go out (a public holiday of `holidays_country` never)
+    send_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri", "sat"])
+    holidays_country: str = Field(default="NL", pattern=r"^[A-Z]{2}$")
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    # at most this many messages to one debtor in 7 days (call tasks do not count)
+    max_per_week: int = Field(default=3, ge=1, le=14)
+    # a step whose day passed unsent (the scheduler was down, a holiday, the cap) still goes
+    # out this many days late, unless a later step is due
+    catch_up_days: int = Field(default=3, ge=0, le=14)
+    # an outcome (paid, promised, disputed) counts for a step within this many days
+    outcome_days: int = Field(default=7, ge=1, le=60)
+    arrangements: ArrangementReminders = Field(default_factory=ArrangementReminders)
+    plans: list[TreatmentPlan] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _plan_names_unique(self) -> TreatmentSettings:
+        names = [plan.name for plan in self.plans]
+        if len(names) != len(set(names)):
+            raise ValueError("treatment plan names must be unique")
+        return self
+
+
 class Policy(_Frozen):
     creditor: Creditor
     payment: PaymentSettings = Field(default_factory=PaymentSettings)
@@ -226,6 +307,7 @@ class Policy(_Frozen):
     followup: FollowupSettings = Field(default_factory=FollowupSettings)
     handoff: HandoffSettings
     profiling: ProfilingSettings = Field(default_factory=ProfilingSettings)
+    treatment: TreatmentSettings = Field(default_factory=TreatmentSettings)
 
     @model_validator(mode="after")
     def _inside_outer_bounds(self) -> Policy:
