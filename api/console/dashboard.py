@@ -27,6 +27,12 @@ LABELS = {
         "assistant": "De assistent",
         "handoffs": "Overdrachten per reden en niveau",
         "arrangements": "Regelingen en toezeggingen",
+        "treatment": "Herinneringen: wat werkt (binnen 7 dagen)",
+        "step": "Stap",
+        "sent": "Verstuurd",
+        "paid": "Betaald",
+        "promised": "Toegezegd",
+        "disputed": "Betwist",
         "portfolio": "Portefeuille per profiel",
         "download": "Download CSV",
         "week": "Week",
@@ -67,6 +73,12 @@ LABELS = {
         "assistant": "The assistant",
         "handoffs": "Handoffs by reason and level",
         "arrangements": "Plans and promises",
+        "treatment": "Reminders: what works (within 7 days)",
+        "step": "Step",
+        "sent": "Sent",
+        "paid": "Paid",
+        "promised": "Promised",
+        "disputed": "Disputed",
         "portfolio": "Portfolio by profile",
         "download": "Download CSV",
         "week": "Week",
@@ -94,7 +106,7 @@ LABELS = {
         "method_note": "DSO = receivables at the end of the period / credit sales in the period x days",
     },
 }
-TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "portfolio")
+TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "treatment", "portfolio")
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ def tables(figures: dict[str, Any], language: str) -> list[Table]:
     assistant = figures["assistant"]["current"]
     arrangements = figures["arrangements"]["current"]
     portfolio = figures["portfolio"]["groups"]
+    steps = figures["treatment"]["current"]["steps"]
     return [
         Table(
             "dso",
@@ -189,6 +202,37 @@ def tables(figures: dict[str, Any], language: str) -> list[Table]:
                 list(arrangements["plans"]),
                 [float(v) for v in arrangements["plans"].values()],
                 title=t["arrangements"],
+            ),
+        ),
+        Table(
+            "treatment",
+            t["treatment"],
+            [
+                t["step"],
+                t["channel"],
+                t["group"],
+                t["sent"],
+                t["paid"],
+                t["promised"],
+                t["disputed"],
+            ],
+            [
+                [
+                    f"{s['plan']}: {s['step']}",
+                    s["channel"],
+                    s["group"],
+                    str(s["sent"]),
+                    str(s["paid"]),
+                    str(s["promised"]),
+                    str(s["disputed"]),
+                ]
+                for s in steps
+            ],
+            bar_chart(
+                [f"{s['step']}/{s['channel']}" for s in steps],
+                [100.0 * ((s["paid"] + s["promised"] + s["disputed"]) / s["sent"]) for s in steps],
+                title=t["treatment"],
+                unit="%",
             ),
         ),
         Table(

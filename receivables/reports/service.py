@@ -40,9 +40,10 @@ from receivables.reports.figures import (
     share,
     trailing,
 )
+from receivables.treatment.models import ReminderSend
 
 ZERO = Decimal("0.00")
-FIGURES = ("dso", "ageing", "payments", "assistant", "arrangements", "portfolio")
+FIGURES = ("dso", "ageing", "payments", "assistant", "arrangements", "treatment", "portfolio")
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,54 @@ def arrangements(*, session: Session, period: Period) -> dict[str, Any]:
     }
 
 
+def treatment(*, session: Session, period: Period) -> dict[str, Any]:
+    """Reminders sent in the period, per step, channel and the debtor's profile group, and
+    the share that was paid, promised or disputed within the policy's outcome window (7 days):
+    which communication works for whom."""
+    group = func.coalesce(Debtor.profile_group, "unknown")
+    rows = session.execute(
+        select(
+            ReminderSend.plan,
+            ReminderSend.step,
+            ReminderSend.channel,
+            group,
+            ReminderSend.outcome,
+            func.count(ReminderSend.id),
+        )
+        .join(Debtor, Debtor.id == ReminderSend.debtor_id)
+        .where(
+            ReminderSend.status.in_(("sent", "task")),
+            ReminderSend.sent_at >= period.start_at,
+            ReminderSend.sent_at < period.end_at,
+        )
+        .group_by(
+            ReminderSend.plan, ReminderSend.step, ReminderSend.channel, group, ReminderSend.outcome
+        )
+    )
+    cells: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for plan, step, channel, profile, outcome, count in rows:
+        cell = cells.setdefault((plan, step, channel, profile), {})
+        cell[outcome or "none"] = cell.get(outcome or "none", 0) + count
+    steps = []
+    for (plan, step, channel, profile), cell in sorted(cells.items()):
+        sent = sum(cell.values())
+        steps.append(
+            {
+                "plan": plan,
+                "step": step,
+                "channel": channel,
+                "group": profile,
+                "sent": sent,
+                **{name: cell.get(name, 0) for name in ("paid", "promised", "disputed")},
+                **{
+                    f"share_{name}": share(cell.get(name, 0), sent)
+                    for name in ("paid", "promised", "disputed")
+                },
+            }
+        )
+    return {"steps": steps}
+
+
 def portfolio(*, session: Session) -> dict[str, Any]:
     """Debtors and what they owe now, by profile group and risk."""
     items = _open_amounts()
@@ -373,7 +422,12 @@ def report(*, session: Session, name: str, period: Period, today: dt.date) -> di
         return ageing(session=session, today=today)
     if name == "portfolio":
         return portfolio(session=session)
-    compute = {"payments": payments, "assistant": assistant, "arrangements": arrangements}[name]
+    compute = {
+        "payments": payments,
+        "assistant": assistant,
+        "arrangements": arrangements,
+        "treatment": treatment,
+    }[name]
     return {
         "current": compute(session=session, period=period),
         "previous": compute(session=session, period=period.previous()),

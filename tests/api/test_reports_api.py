@@ -74,7 +74,7 @@ def test_the_dashboard_in_dutch_with_charts_tables_and_csv(client: TestClient) -
     page = client.get("/console/dashboard?lang=nl&from=2026-11-01&to=2026-11-30")
     assert page.status_code == 200
     assert "Ouderdom van de openstaande posten" in page.text and "nog niet vervallen" in page.text
-    assert page.text.count("<svg") == 6 and 'role="img"' in page.text
+    assert page.text.count("<svg") == 7 and 'role="img"' in page.text
     english = client.get("/console/dashboard?lang=en")
     assert "Ageing of open items" in english.text
     download = client.get("/console/dashboard/ageing.csv?lang=en&from=2026-11-01&to=2026-11-30")

@@ -54,7 +54,7 @@ def test_a_credit_manager_reads_the_dashboard_in_dutch(gateway: Gateway, browser
         f"{gateway.url}/console/dashboard?lang=nl&from=2026-10-01&to=2026-11-30"
     )
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(6)
+    expect(charts).to_have_count(7)
     assert charts.first.bounding_box()["width"] > 200  # type: ignore[index]
     page.screenshot(path=str(ARTIFACTS / "dashboard-laptop.png"), full_page=True)
     with page.expect_download() as download:

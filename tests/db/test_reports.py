@@ -347,3 +347,55 @@ def test_the_portfolio_by_profile(session: Session) -> None:
         for g in portfolio(session=session)["groups"]
     }
     assert got == {k: (len(v), sum(v, Decimal("0.00"))) for k, v in expected.items()}
+
+
+def test_which_reminders_work_per_step_channel_and_group(session: Session) -> None:
+    from receivables.reports.service import treatment
+    from receivables.treatment.models import ReminderSend
+
+    build_book(session)
+    rng = random.Random(5)
+    debtors = list(session.scalars(select(Debtor)))
+    for n in range(120):
+        debtor = rng.choice(debtors)
+        sent = at(TODAY - dt.timedelta(days=rng.randint(0, 50)))
+        session.add(
+            ReminderSend(
+                key=f"k-{n}",
+                debtor_id=debtor.id,
+                plan=rng.choice(["small", "standard"]),
+                step=rng.choice(["heads_up", "due", "firm"]),
+                channel=rng.choice(["email", "sms"]),
+                channel_reason="default",
+                tone="friendly",
+                text_key="x",
+                planned_for=sent.date(),
+                status=rng.choice(["sent", "sent", "task", "failed"]),
+                sent_at=sent,
+                outcome=rng.choice([None, "paid", "promised", "disputed"]),
+            )
+        )
+    session.flush()
+    expected: dict[tuple[str, str, str, str], Counter[str]] = defaultdict(Counter)
+    groups = {d.id: d.profile_group or "unknown" for d in debtors}
+    for send in session.scalars(select(ReminderSend)):
+        if (
+            send.status in ("sent", "task")
+            and send.sent_at
+            and PERIOD.start <= send.sent_at.date() <= PERIOD.end
+        ):
+            cell = expected[(send.plan, send.step, send.channel, groups[send.debtor_id])]
+            cell["sent"] += 1
+            cell[send.outcome or "none"] += 1
+    got = treatment(session=session, period=PERIOD)["steps"]
+    assert {
+        (s["plan"], s["step"], s["channel"], s["group"]): (
+            s["sent"],
+            s["paid"],
+            s["promised"],
+            s["disputed"],
+        )
+        for s in got
+    } == {k: (c["sent"], c["paid"], c["promised"], c["disputed"]) for k, c in expected.items()}
+    for s in got:
+        assert s["share_paid"] == round(s["paid"] / s["sent"], 3)
