@@ -34,7 +34,9 @@ from channels.base import (
 from channels.telegram import TelegramChannel
 from channels.texts import text as channel_text
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
+from receivables.accounts.debtors import get_debtor
 from receivables.audit.events import record_event
+from receivables.conversations.service import get_conversation
 from receivables.conversations import deliveries
 from receivables.db import run_in_session
 from receivables.models import Message, utcnow
@@ -77,17 +79,35 @@ class ChannelSenders:
 
     def register(self, outbound: Outbound) -> None:
         for name in self._channels:
-            outbound.register(name, self.push)
+            outbound.register(name, self._sender(name))
 
-    async def push(self, conversation_id: str, messages: list[OutboundMessage]) -> None:
-        """Outbound's sender: stored messages to the conversation's debtor. Raises
+    def _sender(self, name: str) -> Callable[[str, list[OutboundMessage]], Awaitable[None]]:
+        async def send(conversation_id: str, messages: list[OutboundMessage]) -> None:
+            await self.push(conversation_id, messages, channel=name)
+
+        return send
+
+    async def push(
+        self, conversation_id: str, messages: list[OutboundMessage], *, channel: str | None = None
+    ) -> None:
+        """Outbound's sender: stored messages to the conversation's debtor, on `channel` (the
+        conversation's stored channel; without it, the one its id starts with). Raises
         DeliveryError (after recording it) when any of them could not be sent."""
-        name, address = split_conversation_id(conversation_id)
-        channel = self._channels.get(name)
-        if channel is None:
+        prefix, address = split_conversation_id(conversation_id)
+        name = channel or prefix
+        found = self._channels.get(name)
+        if found is None:
             raise DeliveryError(f"no channel {name!r} for {conversation_id}", permanent=True)
+        if prefix != name:
+            # an id of another form (a demo conversation, one started elsewhere): the
+            # debtor's own number on this channel
+            address = await run_in_session(
+                self._sessions, _debtor_address, conversation_id=conversation_id, channel=name
+            )
+            if not address:
+                raise DeliveryError(f"no {name} address for {conversation_id}", permanent=True)
         language, outside = await run_in_session(
-            self._sessions, self._window, conversation_id=conversation_id, channel=channel
+            self._sessions, self._window, conversation_id=conversation_id, channel=found
         )
         replies = [
             Reply(m.text, buttons_of(m.buttons), language, m.id, outside_window=outside)
@@ -380,3 +400,12 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
     await state.outbound.push(conversation_id, telegram.CHANNEL, outbound_messages(turn.messages))
     if parsed.started:
         await _telegram_notice(state, parsed, "share_phone_offer", "share_phone")
+
+
+def _debtor_address(*, session: Session, conversation_id: str, channel: str) -> str:
+    """The verified debtor's phone number, for a WhatsApp or SMS conversation whose id holds
+    no address; "" when there is none (Telegram knows a chat id only from the chat)."""
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    if channel not in (WHATSAPP, SMS) or conversation.debtor_id is None:
+        return ""
+    return get_debtor(session=session, debtor_id=conversation.debtor_id).phone or ""
