@@ -36,8 +36,8 @@ from channels.texts import text as channel_text
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
 from receivables.accounts.debtors import get_debtor
 from receivables.audit.events import record_event
-from receivables.conversations.service import get_conversation
 from receivables.conversations import deliveries
+from receivables.conversations.service import get_conversation
 from receivables.db import run_in_session
 from receivables.models import Message, utcnow
 from receivables.settings import Settings

@@ -166,4 +166,4 @@ def collector_names(*, session: Session, usernames: set[str]) -> dict[str, str]:
     rows = session.execute(
         select(Collector.username, Collector.name).where(Collector.username.in_(usernames))
     )
-    return {username: name for username, name in rows}
+    return {str(username): str(name) for username, name in rows.tuples()}

@@ -27,6 +27,7 @@ def collector_eva(stack: Stack) -> Iterator[None]:
     engine.dispose()
     yield
 
+
 pytestmark = pytest.mark.integration
 
 
