@@ -3,7 +3,7 @@ debtor with balance, open invoices, payments, plans (with installments) and prom
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from receivables.accounts.invoices import OpenInvoice, get_open_balance, list_op
 from receivables.arrangements.plans import list_plans
 from receivables.arrangements.promises import list_promises
 from receivables.audit.events import list_events
+from receivables.collectors.service import collector_names
 from receivables.conversations.service import get_conversation, list_messages
 from receivables.errors import NotFound
 from receivables.models import (
@@ -29,22 +30,6 @@ from receivables.payments.booking import list_payments
 from receivables.policy.model import Policy
 from receivables.profiles.service import ProfileView, current_profile, stored_profile
 
-PROFILE_LABELS = {
-    "willing_and_able": "Willing and able to pay",
-    "unable": "Unable to pay",
-    "unwilling": "Unwilling to pay",
-    "information_available": "Information available",
-    "no_information": "No information",
-}
-CHANNEL_LABELS = {
-    "whatsapp": "WhatsApp",
-    "sms": "SMS",
-    "telegram": "Telegram",
-    "webchat": "Web chat",
-    "voice": "Phone",
-    "email": "Email",
-}
-
 
 @dataclass(frozen=True)
 class DebtorPanel:
@@ -56,15 +41,6 @@ class DebtorPanel:
     promises: list[Promise]
     profile: ProfileView | None = None
 
-    @property
-    def profile_label(self) -> str:
-        return PROFILE_LABELS.get(self.profile.group, "") if self.profile else ""
-
-    @property
-    def channel_label(self) -> str:
-        channel = self.debtor.preferred_channel
-        return CHANNEL_LABELS.get(channel, channel) if channel else ""
-
 
 @dataclass(frozen=True)
 class CaseView:
@@ -73,6 +49,42 @@ class CaseView:
     messages: list[Message]
     events: list[AuditEvent]
     debtor: DebtorPanel | None
+    # what the debtor agreed to in this conversation (plans and promises made in it)
+    agreed_plans: list[PaymentPlan] = field(default_factory=list)
+    agreed_promises: list[Promise] = field(default_factory=list)
+    # username -> display name, for everyone the page names
+    collectors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return button_titles(self.messages)
+
+    @property
+    def wrote(self) -> str:
+        return summary_line(self.handoff.summary, "Debtor wrote: ")
+
+    @property
+    def offered(self) -> str:
+        return summary_line(self.handoff.summary, "Bot offered: ")
+
+
+def button_titles(messages: list[Message]) -> dict[str, str]:
+    """Payload -> the title the debtor saw on the button ("/affirm" -> "Ja, graag"): a
+    button press is stored as its payload. Pure."""
+    return {
+        str(b["payload"]): str(b["title"])
+        for m in messages
+        for b in (m.buttons or [])
+        if b.get("payload") and b.get("title")
+    }
+
+
+def summary_line(summary: str | None, prefix: str) -> str:
+    """One line of the stored handoff summary ("Debtor wrote: ..."), without its prefix."""
+    for line in (summary or "").splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :]
+    return ""
 
 
 def _profile(session: Session, debtor: Debtor, policy: Policy | None) -> ProfileView:
@@ -112,12 +124,29 @@ def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = Non
     panel = None
     if debtor_id:
         panel = load_debtor_panel(session=session, debtor_id=debtor_id, policy=policy)
+    names = {handoff.collector} if handoff.collector else set()
+    if panel:
+        names |= {p.agreed_by.removeprefix("collector:") for p in panel.plans}
     return CaseView(
         handoff=handoff,
         conversation=conversation,
         messages=list_messages(session=session, conversation_id=conversation.id),
         events=list_events(session=session, conversation_id=conversation.id),
         debtor=panel,
+        agreed_plans=[p for p in panel.plans if p.conversation_id == conversation.id]
+        if panel
+        else [],
+        agreed_promises=[p for p in panel.promises if p.conversation_id == conversation.id]
+        if panel
+        else [],
+        collectors=collector_names(session=session, usernames=names),
+    )
+
+
+def handoff_collectors(*, session: Session, handoffs: list[Handoff]) -> dict[str, str]:
+    """Username -> display name for the collectors these handoffs are with."""
+    return collector_names(
+        session=session, usernames={h.collector for h in handoffs if h.collector}
     )
 
 

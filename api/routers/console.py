@@ -20,13 +20,14 @@ from api.console.auth import (
     cookie_secret,
     signed_in,
 )
+from api.console.i18n import t
 from api.console.live import change_events
-from api.console.pages import ConsolePages
-from api.console.panel import debtor_names, load_case
+from api.console.pages import ConsolePages, page_language
+from api.console.panel import button_titles, debtor_names, handoff_collectors, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
 from api.flows.collector_action import HandoffDesk
-from receivables.collectors.service import authenticate
+from receivables.collectors.service import CONSOLE_LANGUAGES, authenticate, set_language
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
@@ -73,7 +74,7 @@ def login(
             status_code=401,
             next=_local_next(next),
             username=username,
-            error="That username and password do not match an active account.",
+            error="login_failed",
         )
     response = _redirect(_local_next(next))
     response.set_cookie(
@@ -95,13 +96,30 @@ def logout() -> Response:
     return response
 
 
+@router.post("/language")
+def choose_language(
+    session: SessionDep,
+    user: ConsoleUser,
+    language: Annotated[str, Form(max_length=2)],
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    """The collector's console language, stored on their account."""
+    if user.username is not None and language in CONSOLE_LANGUAGES:
+        set_language(session=session, username=user.username, language=language)
+    return _redirect(_local_next(next))
+
+
 # --- the queue ------------------------------------------------------------------------
 def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str, Any]:
     handoffs = list_queue(
         session=session, role=user.role, username=user.username, junior_wait=desk.junior_wait
     )
     handoffs = [h for h in handoffs if h.status != "resolved"]
-    return {"handoffs": handoffs, "names": debtor_names(session=session, handoffs=handoffs)}
+    return {
+        "handoffs": handoffs,
+        "names": debtor_names(session=session, handoffs=handoffs),
+        "collectors": handoff_collectors(session=session, handoffs=handoffs),
+    }
 
 
 @router.get("")
@@ -120,7 +138,10 @@ def queue_rows(
 def resolved_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
     handoffs = list_recently_resolved(session=session)
     names = debtor_names(session=session, handoffs=handoffs)
-    return PAGES.render(request, "resolved.html", user, handoffs=handoffs, names=names)
+    collectors = handoff_collectors(session=session, handoffs=handoffs)
+    return PAGES.render(
+        request, "resolved.html", user, handoffs=handoffs, names=names, collectors=collectors
+    )
 
 
 @router.get("/events")
@@ -164,8 +185,11 @@ def case_live(
 ) -> JSONResponse:
     """New transcript lines (as HTML) and the case's state, for the open page."""
     handoff = desk.load(session, handoff_id, user)
-    messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
-    html = PAGES.fragment(request, "_messages.html", messages=messages)
+    everything = list_messages(session=session, conversation_id=handoff.conversation_id)
+    messages = [m for m in everything if m.id > after]
+    html = PAGES.fragment(
+        request, "_messages.html", user, messages=messages, titles=button_titles(everything)
+    )
     return JSONResponse(
         {
             "status": handoff.status,
@@ -236,6 +260,7 @@ async def resolve(
 # agreed_by="collector:<username>", equal monthly terms); juniors get 403.
 @router.post("/handoffs/{handoff_id}/plan")
 async def agree_plan(
+    request: Request,
     handoff_id: int,
     user: ConsoleUser,
     desk: Desk,
@@ -249,4 +274,5 @@ async def agree_plan(
         )
     except DomainError as exc:
         return _redirect(_case_url(handoff_id, str(exc)))
-    return _redirect(_case_url(handoff_id, f"Plan {plan.id} recorded (outside policy)."))
+    notice = t("console.plan_recorded", page_language(request, user), id=plan.id)
+    return _redirect(_case_url(handoff_id, notice))

@@ -151,7 +151,7 @@ def test_the_case_page_claim_reply_and_resolve(client: TestClient) -> None:
     claimed = client.post(f"{url}/claim", follow_redirects=False)
     assert claimed.status_code == 303 and claimed.headers["location"] == url
     page = client.get(url).text
-    assert 'id="reply-text"' in page and "with anna" in page
+    assert 'id="reply-text"' in page and "with Anna" in page
 
     live = client.get(f"{url}/live", params={"after": 0}).json()
     assert live["status"] == "claimed" and live["collector"] == "anna"
