@@ -738,15 +738,16 @@ async def test_balance_in_dutch(
 ) -> None:
     events = await ActionTellBalance().run(dispatcher, verified(debtors.anna, "nl"), DOMAIN)
     assert events == []
-    assert only(dispatcher, "utter_balance")["balance"] == "€ 239,95"
-    assert only(dispatcher, "utter_balance_overdue")["overdue"] == "€ 150,00"
+    # one message: the amount, then what of it is overdue (the options come with it)
+    said = only(dispatcher, "utter_balance_overdue")
+    assert (said["balance"], said["overdue"]) == ("€ 239,95", "€ 150,00")
     assert database.actions("conversation-1") == ["told_balance"]
 
 
 async def test_balance_in_english(debtors: Debtors, dispatcher: CollectingDispatcher) -> None:
     await ActionTellBalance().run(dispatcher, verified(debtors.anna, "en"), DOMAIN)
-    assert only(dispatcher, "utter_balance")["balance"] == "€239.95"
-    assert only(dispatcher, "utter_balance_overdue")["overdue"] == "€150.00"
+    said = only(dispatcher, "utter_balance_overdue")
+    assert (said["balance"], said["overdue"]) == ("€239.95", "€150.00")
 
 
 async def test_balance_after_a_partial_payment(
@@ -816,7 +817,7 @@ async def test_complete_answers_the_balance_question(
     t = verified(debtors.anna, "nl", requested_topic="balance")
     events = await COMPLETE.run(dispatcher, t, DOMAIN)
     assert events == [SlotSet("requested_topic", None)]
-    assert responses(dispatcher) == ["utter_verified", "utter_balance", "utter_balance_overdue"]
+    assert responses(dispatcher) == ["utter_verified", "utter_balance_overdue"]
     assert dispatcher.messages[0]["name"] == "Anna de Vries"
     assert dispatcher.messages[1]["balance"] == "€ 239,95"
 
@@ -1072,7 +1073,11 @@ async def test_cannot_pay_hands_off_with_empathy_flags_and_summary(
     await ActionHandOff().run(dispatcher, t, DOMAIN)
     said = responses(dispatcher)
     assert said[:2] == ["utter_handoff_cannot_pay", "utter_debt_help"]
-    assert said[2] in ("utter_handoff_when_open", "utter_handoff_when_later")
+    assert said[2] in (
+        "utter_handoff_when_open",
+        "utter_handoff_when_open_wait",
+        "utter_handoff_when_later",
+    )
     [handoff] = database.handoffs("c-hardship")
     assert (handoff.reason, handoff.level, handoff.status) == ("cannot_pay", "junior", "waiting")
     assert handoff.flags == ["bereavement"] and handoff.balance == Decimal("239.95")
