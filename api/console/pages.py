@@ -23,6 +23,20 @@ from receivables.common.money import format_money
 from receivables.handoffs.service import OUTCOMES
 from receivables.models import utcnow
 
+# the kinds of stored codes a template shows as labels ({{ h.reason | reason }})
+LABELLED = (
+    "reason",
+    "flag",
+    "outcome",
+    "level",
+    "role",
+    "sender",
+    "method",
+    "status",
+    "profile",
+    "channel",
+    "action",
+)
 # "2 h 05" reads "2 u 05" in Dutch
 _HOURS = {"nl": "u", "en": "h"}
 _DAYS = {"nl": "d", "en": "d"}
@@ -91,19 +105,8 @@ class ConsolePages:
         env.filters["date"] = date_filter
         env.filters["waited"] = waited_filter
         env.filters["local"] = local_time
-        for kind in (
-            "reason",
-            "flag",
-            "outcome",
-            "level",
-            "role",
-            "sender",
-            "method",
-            "status",
-            "profile",
-        ):
+        for kind in LABELLED:
             env.filters[kind] = _label_filter(kind)
-        env.filters["channel"] = _label_filter("channel")
         env.globals["OUTCOMES"] = OUTCOMES
 
     def render(

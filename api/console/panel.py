@@ -124,14 +124,18 @@ def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = Non
     panel = None
     if debtor_id:
         panel = load_debtor_panel(session=session, debtor_id=debtor_id, policy=policy)
+    events = list_events(session=session, conversation_id=conversation.id)
     names = {handoff.collector} if handoff.collector else set()
+    names |= {
+        e.actor.removeprefix("collector:") for e in events if e.actor.startswith("collector:")
+    }
     if panel:
         names |= {p.agreed_by.removeprefix("collector:") for p in panel.plans}
     return CaseView(
         handoff=handoff,
         conversation=conversation,
         messages=list_messages(session=session, conversation_id=conversation.id),
-        events=list_events(session=session, conversation_id=conversation.id),
+        events=events,
         debtor=panel,
         agreed_plans=[p for p in panel.plans if p.conversation_id == conversation.id]
         if panel
