@@ -18,6 +18,7 @@ from starlette.responses import Response
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
 from api.console.i18n import console_language, label, t
+from api.console.panel import summary_line
 from receivables.common.dates import format_date
 from receivables.common.money import format_money
 from receivables.handoffs.service import OUTCOMES
@@ -108,6 +109,8 @@ class ConsolePages:
         for kind in LABELLED:
             env.filters[kind] = _label_filter(kind)
         env.globals["OUTCOMES"] = OUTCOMES
+        # what the debtor wrote, from the stored summary (its other lines the page shows itself)
+        env.filters["wrote"] = lambda summary: summary_line(summary, "Debtor wrote: ")
 
     def render(
         self,
