@@ -312,6 +312,8 @@ def test_the_cli_creates_and_lists_collectors(
                 "senior",
                 "--password",
                 "a long password",
+                "--language",
+                "nl",
             ]
         )
         == 0
@@ -341,6 +343,8 @@ def test_the_cli_creates_and_lists_collectors(
     with session_scope(make_session_factory(engine)) as session:
         bert = session.scalars(select(Collector).where(Collector.username == "bert")).one()
         assert verify_password("prompted password", bert.password_hash)
+        anna = session.scalars(select(Collector).where(Collector.username == "anna")).one()
+        assert (anna.language, bert.language) == ("nl", None)
     engine.dispose()
 
 
