@@ -783,9 +783,9 @@ async def test_invoice_list_in_dutch(
     lines = message["invoice_lines"].split("\n")
     assert len(lines) == 2
     assert lines[0].startswith("• F2026-0042: € 150,00, te betalen uiterlijk ")
-    assert lines[0].endswith(" – verlopen")
+    assert lines[0].endswith(" – over de vervaldatum")
     assert lines[1].startswith("• F2026-0107: € 89,95, te betalen uiterlijk ")
-    assert "verlopen" not in lines[1]
+    assert "vervaldatum" not in lines[1]
     assert database.actions("conversation-1") == ["told_invoices"]
 
 
@@ -946,7 +946,7 @@ def test_invoice_lines_in_dutch() -> None:
         open_invoice("F2026-0107", "1249.50", "1000.00", dt.date(2026, 3, 20)),
     ]
     assert invoice_lines(invoices, "nl", FIXED_TODAY) == (
-        "• F2026-0042: € 150,00, te betalen uiterlijk 1 februari 2026 – verlopen\n"
+        "• F2026-0042: € 150,00, te betalen uiterlijk 1 februari 2026 – over de vervaldatum\n"
         "• F2026-0107: € 1.000,00, te betalen uiterlijk 20 maart 2026 (nog open van € 1.249,50)"
     )
 
