@@ -62,8 +62,18 @@ setup: .venv/.stamp .venv-rasa/.stamp $(MODEL)
 run: setup
 	.venv/bin/python -m scripts.run
 
+# The browser tests' accessibility checker: axe-core from the npm registry, into var/axe/
+# (git-ignored; never committed), injected into the pages by tests/browser/chromium.py.
+AXE_VERSION := 4.14.1
+AXE := var/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	@mkdir -p var/axe
+	npm install --silent --no-save --no-audit --no-fund --prefix var/axe axe-core@$(AXE_VERSION)
+	@touch $@
+
 # The browser tests drive Debian's Chromium (/usr/bin/chromium), never a downloaded one.
-chromium:
+chromium: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \

@@ -369,6 +369,8 @@ class Collector(Base):
     # junior | senior | admin
     role: Mapped[str] = mapped_column(String(10), default="junior")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the console's language, nl | en; None until chosen (then the browser's decides)
+    language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

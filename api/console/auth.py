@@ -34,6 +34,7 @@ class Principal:
     username: str | None
     name: str
     role: str  # junior | senior | admin
+    language: str | None = None  # the console's language they chose (nl | en)
 
     @property
     def actor(self) -> str:
@@ -69,7 +70,12 @@ def signed_in(request: Request, session: Session) -> Principal | None:
         return None
     if not collector.active or password_stamp(collector.password_hash) != claims.stamp:
         return None
-    return Principal(username=collector.username, name=collector.name, role=collector.role)
+    return Principal(
+        username=collector.username,
+        name=collector.name,
+        role=collector.role,
+        language=collector.language,
+    )
 
 
 def _same_origin(request: Request) -> bool:

@@ -16,11 +16,13 @@ import sys
 from collections.abc import Sequence
 
 from receivables.collectors.service import (
+    CONSOLE_LANGUAGES,
     MIN_PASSWORD_LENGTH,
     ROLES,
     create_collector,
     list_collectors,
     set_active,
+    set_language,
     set_password,
 )
 from receivables.db import make_engine, make_session_factory, session_scope
@@ -49,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="the name colleagues know them by")
     create.add_argument("--role", choices=ROLES, default="junior")
     create.add_argument("--password", help="asked for when left out")
+    create.add_argument(
+        "--language",
+        choices=CONSOLE_LANGUAGES,
+        help="the console's language (the browser's until set)",
+    )
     password = commands.add_parser("set-password", help="give a collector a new password")
     password.add_argument("--username", required=True)
     password.add_argument("--password", help="asked for when left out")
@@ -71,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     password=_password(args.password),
                     role=args.role,
                 )
+                if args.language:
+                    set_language(
+                        session=session, username=collector.username, language=args.language
+                    )
                 print(f"created {collector.role} collector {collector.username}")
             elif args.command == "set-password":
                 set_password(

@@ -1,5 +1,6 @@
 """Rendering the console's pages: one Jinja2 environment and the filters the templates use
-(amounts, local times, waiting times, labels)."""
+(amounts and dates through the bot's formatters, local times, waiting times, labels), all in
+the collector's language (api.console.i18n)."""
 
 from __future__ import annotations
 
@@ -16,42 +17,37 @@ from starlette.responses import Response
 
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
+from api.console.i18n import console_language, label, t
+from api.console.panel import summary_line
+from receivables.common.dates import format_date
 from receivables.common.money import format_money
 from receivables.handoffs.service import OUTCOMES
 from receivables.models import utcnow
 
-REASONS = {
-    "cannot_pay": "Cannot pay",
-    "dispute": "Dispute",
-    "requested_human": "Asked for a person",
-    "verification_failed": "Verification failed",
-    "outside_limits": "Outside the limits",
-    "call_task": "Call the debtor",
-    "other": "Other",
-}
-FLAGS = {
-    "illness": "Illness",
-    "bereavement": "Bereavement",
-    "debt_help": "Debt counselling",
-    "job_loss": "Job loss",
-    "mental_health": "Mental health",
-}
-OUTCOME_LABELS = {
-    "plan_agreed": "Payment plan agreed",
-    "promise": "Promise to pay",
-    "dispute_accepted": "Dispute accepted",
-    "dispute_rejected": "Dispute rejected",
-    "debt_help": "Referred to debt help",
-    "other": "Other",
-    "released": "Back to the assistant",
-}
+# the kinds of stored codes a template shows as labels ({{ h.reason | reason }})
+LABELLED = (
+    "reason",
+    "flag",
+    "outcome",
+    "level",
+    "role",
+    "sender",
+    "method",
+    "status",
+    "profile",
+    "channel",
+    "action",
+)
+# "2 h 05" reads "2 u 05" in Dutch
+_HOURS = {"nl": "u", "en": "h"}
+_DAYS = {"nl": "d", "en": "d"}
 
 
-def money(amount: Decimal | None) -> str:
-    return "–" if amount is None else format_money(amount, "en")
+def money(amount: Decimal | None, language: str = "en") -> str:
+    return "–" if amount is None else format_money(amount, language)
 
 
-def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
+def waited(since: dt.datetime | None, now: dt.datetime | None = None, language: str = "en") -> str:
     """ "4 min", "2 h 05", "3 d". Pure given `now`."""
     if since is None:
         return ""
@@ -59,12 +55,12 @@ def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 24 * 60:
-        return f"{minutes // 60} h {minutes % 60:02d}"
-    return f"{minutes // (24 * 60)} d"
+        return f"{minutes // 60} {_HOURS.get(language, 'h')} {minutes % 60:02d}"
+    return f"{minutes // (24 * 60)} {_DAYS.get(language, 'd')}"
 
 
-def label(value: str | None, labels: dict[str, str]) -> str:
-    return labels.get(value or "", (value or "").replace("_", " ").capitalize())
+def _lang(context: Context) -> str:
+    return str(context.get("lang") or "en")
 
 
 @pass_context
@@ -74,17 +70,47 @@ def local_time(context: Context, moment: dt.datetime | None, form: str = "%d-%m 
     return moment.astimezone(zone).strftime(form) if moment else ""
 
 
+@pass_context
+def money_filter(context: Context, amount: Decimal | None) -> str:
+    return money(amount, _lang(context))
+
+
+@pass_context
+def date_filter(context: Context, day: dt.date | dt.datetime | None) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        zone = ZoneInfo(context.get("timezone") or "Europe/Amsterdam")
+        day = day.astimezone(zone).date()
+    return format_date(day, _lang(context))
+
+
+@pass_context
+def waited_filter(context: Context, since: dt.datetime | None) -> str:
+    return waited(since, language=_lang(context))
+
+
+def _label_filter(kind: str) -> Any:
+    @pass_context
+    def show(context: Context, code: str | None) -> str:
+        return label(kind, code, _lang(context))
+
+    return show
+
+
 class ConsolePages:
     def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=TEMPLATES_DIR)
         env = self.templates.env
-        env.filters["money"] = money
-        env.filters["waited"] = waited
+        env.filters["money"] = money_filter
+        env.filters["date"] = date_filter
+        env.filters["waited"] = waited_filter
         env.filters["local"] = local_time
-        env.filters["reason"] = lambda r: label(r, REASONS)
-        env.filters["flag"] = lambda f: label(f, FLAGS)
-        env.filters["outcome"] = lambda o: label(o, OUTCOME_LABELS)
-        env.globals["OUTCOMES"] = [(o, OUTCOME_LABELS[o]) for o in OUTCOMES]
+        for kind in LABELLED:
+            env.filters[kind] = _label_filter(kind)
+        env.globals["OUTCOMES"] = OUTCOMES
+        # what the debtor wrote, from the stored summary (its other lines the page shows itself)
+        env.filters["wrote"] = lambda summary: summary_line(summary, "Debtor wrote: ")
 
     def render(
         self,
@@ -94,14 +120,32 @@ class ConsolePages:
         status_code: int = 200,
         **context: Any,
     ) -> Response:
-        context = {"user": user, "timezone": _timezone(request), **context}
+        context = {"user": user, **_common(request, user), **context}
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
-    def fragment(self, request: Request, name: str, **context: Any) -> str:
+    def fragment(
+        self, request: Request, name: str, user: Principal | None = None, **context: Any
+    ) -> str:
         """A piece of a page as HTML text (for the live updates)."""
         template = self.templates.get_template(name)
-        return template.render(timezone=_timezone(request), **context)
+        return template.render(**_common(request, user), **context)
 
 
-def _timezone(request: Request) -> str:
-    return str(request.app.state.policy.handoff.timezone)
+def page_language(request: Request, user: Principal | None) -> str:
+    return console_language(user.language if user else None, request.headers.get("accept-language"))
+
+
+def _common(request: Request, user: Principal | None) -> dict[str, Any]:
+    lang = page_language(request, user)
+    return {
+        "lang": lang,
+        "t": _bound(lang),
+        "timezone": str(request.app.state.policy.handoff.timezone),
+    }
+
+
+def _bound(lang: str) -> Any:
+    def text(key: str, **values: object) -> str:
+        return t(f"console.{key}", lang, **values)
+
+    return text

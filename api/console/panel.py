@@ -13,6 +13,7 @@ from receivables.accounts.invoices import OpenInvoice, get_open_balance, list_op
 from receivables.arrangements.plans import list_plans
 from receivables.arrangements.promises import list_promises
 from receivables.audit.events import list_events
+from receivables.collectors.service import collector_names
 from receivables.conversations import outbox
 from receivables.conversations.service import get_conversation, list_messages
 from receivables.errors import NotFound
@@ -30,22 +31,6 @@ from receivables.payments.booking import list_payments
 from receivables.policy.model import Policy
 from receivables.profiles.service import ProfileView, current_profile, stored_profile
 
-PROFILE_LABELS = {
-    "willing_and_able": "Willing and able to pay",
-    "unable": "Unable to pay",
-    "unwilling": "Unwilling to pay",
-    "information_available": "Information available",
-    "no_information": "No information",
-}
-CHANNEL_LABELS = {
-    "whatsapp": "WhatsApp",
-    "sms": "SMS",
-    "telegram": "Telegram",
-    "webchat": "Web chat",
-    "voice": "Phone",
-    "email": "Email",
-}
-
 
 @dataclass(frozen=True)
 class DebtorPanel:
@@ -57,15 +42,6 @@ class DebtorPanel:
     promises: list[Promise]
     profile: ProfileView | None = None
 
-    @property
-    def profile_label(self) -> str:
-        return PROFILE_LABELS.get(self.profile.group, "") if self.profile else ""
-
-    @property
-    def channel_label(self) -> str:
-        channel = self.debtor.preferred_channel
-        return CHANNEL_LABELS.get(channel, channel) if channel else ""
-
 
 @dataclass(frozen=True)
 class CaseView:
@@ -76,6 +52,42 @@ class CaseView:
     debtor: DebtorPanel | None
     # message id -> how sending it to the debtor's channel stands (outbox; failed ones shown)
     delivery: dict[int, str] = field(default_factory=dict)
+    # what the debtor agreed to in this conversation (plans and promises made in it)
+    agreed_plans: list[PaymentPlan] = field(default_factory=list)
+    agreed_promises: list[Promise] = field(default_factory=list)
+    # username -> display name, for everyone the page names
+    collectors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return button_titles(self.messages)
+
+    @property
+    def wrote(self) -> str:
+        return summary_line(self.handoff.summary, "Debtor wrote: ")
+
+    @property
+    def offered(self) -> str:
+        return summary_line(self.handoff.summary, "Bot offered: ")
+
+
+def button_titles(messages: list[Message]) -> dict[str, str]:
+    """Payload -> the title the debtor saw on the button ("/affirm" -> "Ja, graag"): a
+    button press is stored as its payload. Pure."""
+    return {
+        str(b["payload"]): str(b["title"])
+        for m in messages
+        for b in (m.buttons or [])
+        if b.get("payload") and b.get("title")
+    }
+
+
+def summary_line(summary: str | None, prefix: str) -> str:
+    """One line of the stored handoff summary ("Debtor wrote: ..."), without its prefix."""
+    for line in (summary or "").splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :]
+    return ""
 
 
 def _profile(session: Session, debtor: Debtor, policy: Policy | None) -> ProfileView:
@@ -115,13 +127,34 @@ def load_case(*, session: Session, handoff: Handoff, policy: Policy | None = Non
     panel = None
     if debtor_id:
         panel = load_debtor_panel(session=session, debtor_id=debtor_id, policy=policy)
+    events = list_events(session=session, conversation_id=conversation.id)
+    names = {handoff.collector} if handoff.collector else set()
+    names |= {
+        e.actor.removeprefix("collector:") for e in events if e.actor.startswith("collector:")
+    }
+    if panel:
+        names |= {p.agreed_by.removeprefix("collector:") for p in panel.plans}
     return CaseView(
         handoff=handoff,
         conversation=conversation,
         messages=list_messages(session=session, conversation_id=conversation.id),
-        events=list_events(session=session, conversation_id=conversation.id),
+        events=events,
         debtor=panel,
         delivery=outbox.statuses(session=session, conversation_id=conversation.id),
+        agreed_plans=[p for p in panel.plans if p.conversation_id == conversation.id]
+        if panel
+        else [],
+        agreed_promises=[p for p in panel.promises if p.conversation_id == conversation.id]
+        if panel
+        else [],
+        collectors=collector_names(session=session, usernames=names),
+    )
+
+
+def handoff_collectors(*, session: Session, handoffs: list[Handoff]) -> dict[str, str]:
+    """Username -> display name for the collectors these handoffs are with."""
+    return collector_names(
+        session=session, usernames={h.collector for h in handoffs if h.collector}
     )
 
 

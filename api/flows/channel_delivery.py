@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,8 +31,10 @@ from channels.base import (
 )
 from channels.telegram import TelegramChannel
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
+from receivables.accounts.debtors import get_debtor
 from receivables.conversations import deliveries
 from receivables.conversations.outbox import DELIVERY_FAILED
+from receivables.conversations.service import get_conversation
 from receivables.db import run_in_session
 from receivables.models import Message
 from receivables.settings import Settings
@@ -64,14 +66,32 @@ class ChannelSenders:
 
     def register(self, outbound: Outbound) -> None:
         for name in self._channels:
-            outbound.register(name, self.push)
+            outbound.register(name, self._sender(name))
 
-    async def push(self, conversation_id: str, messages: list[OutboundMessage]) -> None:
+    def _sender(self, name: str) -> Callable[[str, list[OutboundMessage]], Awaitable[None]]:
+        async def send(conversation_id: str, messages: list[OutboundMessage]) -> None:
+            await self.push(conversation_id, messages, channel=name)
+
+        return send
+
+    async def push(
+        self, conversation_id: str, messages: list[OutboundMessage], *, channel: str | None = None
+    ) -> None:
         """Outbound's sender: stored messages put in the outbox and sent now if they can
-        be; what fails waits there for the workers' next try."""
-        name, address = split_conversation_id(conversation_id)
+        be; what fails waits there for the workers' next try. `channel`: the conversation's
+        stored channel (without it, the one its id starts with)."""
+        prefix, address = split_conversation_id(conversation_id)
+        name = channel or prefix
         if name not in self._channels:
             raise DeliveryError(f"no channel {name!r} for {conversation_id}", permanent=True)
+        if prefix != name:
+            # an id of another form (a demo conversation, one started elsewhere): the
+            # debtor's own number on this channel
+            address = await run_in_session(
+                self._sessions, _debtor_address, conversation_id=conversation_id, channel=name
+            )
+            if not address:
+                raise DeliveryError(f"no {name} address for {conversation_id}", permanent=True)
         await self.send_later(
             conversation_id=conversation_id,
             channel=name,
@@ -209,3 +229,12 @@ async def answer_callback(state: Any, callback_query_id: str) -> None:
             await channel.answer_callback(callback_query_id)
         except DeliveryError as exc:
             log.info("callback query not answered: %s", exc)
+
+
+def _debtor_address(*, session: Session, conversation_id: str, channel: str) -> str:
+    """The verified debtor's phone number, for a WhatsApp or SMS conversation whose id holds
+    no address; "" when there is none (Telegram knows a chat id only from the chat)."""
+    conversation = get_conversation(session=session, conversation_id=conversation_id)
+    if channel not in (WHATSAPP, SMS) or conversation.debtor_id is None:
+        return ""
+    return get_debtor(session=session, debtor_id=conversation.debtor_id).phone or ""

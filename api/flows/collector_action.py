@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.console.auth import Principal
 from api.outbound import Outbound, OutboundMessage
+from receivables.collectors.service import get_active_collector
 from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import get_conversation
 from receivables.db import run_in_session
@@ -96,9 +97,12 @@ class HandoffDesk:
     async def claim(self, principal: Principal, handoff_id: int, name: str | None) -> Handoff:
         def work(session: Session) -> Handoff:
             self.load(session, handoff_id, principal)
-            collector = principal.username or (name or "").strip()
-            if not collector:
-                raise InvalidInput("name the collector who claims the handoff")
+            collector = principal.username
+            if collector is None:
+                # the admin token names the collector: one with an active account
+                if not (name or "").strip():
+                    raise InvalidInput("name the collector who claims the handoff")
+                collector = get_active_collector(session=session, username=name or "").username
             return claim_handoff(session=session, handoff_id=handoff_id, collector=collector)
 
         handoff = await self._run(work)

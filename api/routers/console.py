@@ -21,16 +21,17 @@ from api.console.auth import (
     signed_in,
 )
 from api.console.dashboard import LABELS, as_csv, summary, tables
+from api.console.i18n import t
 from api.console.live import change_events
-from api.console.pages import ConsolePages
-from api.console.panel import debtor_names, load_case
+from api.console.pages import ConsolePages, page_language
+from api.console.panel import button_titles, debtor_names, handoff_collectors, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import SessionDep
 from api.flows.collector_action import HandoffDesk
 from api.flows.payment_news import confirm_payments
 from api.routers.reports import ChosenPeriod
 from receivables.books.bank_statements import assign_by_reference, list_bank_transactions
-from receivables.collectors.service import authenticate
+from receivables.collectors.service import CONSOLE_LANGUAGES, authenticate, set_language
 from receivables.conversations import outbox
 from receivables.conversations.service import list_messages
 from receivables.db import run_in_session
@@ -81,7 +82,7 @@ def login(
             status_code=401,
             next=_local_next(next),
             username=username,
-            error="That username and password do not match an active account.",
+            error="login_failed",
         )
     response = _redirect(_local_next(next))
     response.set_cookie(
@@ -103,6 +104,19 @@ def logout() -> Response:
     return response
 
 
+@router.post("/language")
+def choose_language(
+    session: SessionDep,
+    user: ConsoleUser,
+    language: Annotated[str, Form(max_length=2)],
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    """The collector's console language, stored on their account."""
+    if user.username is not None and language in CONSOLE_LANGUAGES:
+        set_language(session=session, username=user.username, language=language)
+    return _redirect(_local_next(next))
+
+
 # --- the queue ------------------------------------------------------------------------
 FAILED_SENDS_FOR = dt.timedelta(days=7)  # how far back the queue lists sends that failed
 
@@ -112,7 +126,11 @@ def _queue(session: SessionDep, user: Principal, desk: HandoffDesk) -> dict[str,
         session=session, role=user.role, username=user.username, junior_wait=desk.junior_wait
     )
     handoffs = [h for h in handoffs if h.status != "resolved"]
-    return {"handoffs": handoffs, "names": debtor_names(session=session, handoffs=handoffs)}
+    return {
+        "handoffs": handoffs,
+        "names": debtor_names(session=session, handoffs=handoffs),
+        "collectors": handoff_collectors(session=session, handoffs=handoffs),
+    }
 
 
 @router.get("")
@@ -133,7 +151,10 @@ def queue_rows(
 def resolved_page(request: Request, session: SessionDep, user: ConsoleUser) -> Response:
     handoffs = list_recently_resolved(session=session)
     names = debtor_names(session=session, handoffs=handoffs)
-    return PAGES.render(request, "resolved.html", user, handoffs=handoffs, names=names)
+    collectors = handoff_collectors(session=session, handoffs=handoffs)
+    return PAGES.render(
+        request, "resolved.html", user, handoffs=handoffs, names=names, collectors=collectors
+    )
 
 
 @router.get("/events")
@@ -177,9 +198,17 @@ def case_live(
 ) -> JSONResponse:
     """New transcript lines (as HTML) and the case's state, for the open page."""
     handoff = desk.load(session, handoff_id, user)
-    messages = list_messages(session=session, conversation_id=handoff.conversation_id, after=after)
+    everything = list_messages(session=session, conversation_id=handoff.conversation_id)
+    messages = [m for m in everything if m.id > after]
     delivery = outbox.statuses(session=session, conversation_id=handoff.conversation_id)
-    html = PAGES.fragment(request, "_messages.html", messages=messages, delivery=delivery)
+    html = PAGES.fragment(
+        request,
+        "_messages.html",
+        user,
+        messages=messages,
+        titles=button_titles(everything),
+        delivery=delivery,
+    )
     return JSONResponse(
         {
             "status": handoff.status,
@@ -250,6 +279,7 @@ async def resolve(
 # agreed_by="collector:<username>", equal monthly terms); juniors get 403.
 @router.post("/handoffs/{handoff_id}/plan")
 async def agree_plan(
+    request: Request,
     handoff_id: int,
     user: ConsoleUser,
     desk: Desk,
@@ -263,7 +293,8 @@ async def agree_plan(
         )
     except DomainError as exc:
         return _redirect(_case_url(handoff_id, str(exc)))
-    return _redirect(_case_url(handoff_id, f"Plan {plan.id} recorded (outside policy)."))
+    notice = t("console.plan_recorded", page_language(request, user), id=plan.id)
+    return _redirect(_case_url(handoff_id, notice))
 
 
 # --- bank credits nobody could match ------------------------------------------------------
@@ -316,8 +347,9 @@ def dashboard_page(
     session: SessionDep,
     user: ConsoleUser,
     period: ChosenPeriod,
-    lang: Annotated[str, Query(pattern="^(nl|en)$")] = "nl",
+    lang: Annotated[str | None, Query(pattern="^(nl|en)$")] = None,
 ) -> Response:
+    lang = lang or page_language(request, user)
     if user.role not in ("senior", "admin"):
         return PAGES.render(
             request,
@@ -344,12 +376,14 @@ def dashboard_page(
 
 @router.get("/dashboard/{name}.csv")
 def dashboard_csv(
+    request: Request,
     name: str,
     session: SessionDep,
     user: ConsoleUser,
     period: ChosenPeriod,
-    lang: Annotated[str, Query(pattern="^(nl|en)$")] = "nl",
+    lang: Annotated[str | None, Query(pattern="^(nl|en)$")] = None,
 ) -> Response:
+    lang = lang or page_language(request, user)
     if user.role not in ("senior", "admin"):
         return Response("the dashboard is for seniors", status_code=403)
     found = [t for t in tables(_figures(session, period), lang) if t.name == name]

@@ -32,12 +32,20 @@ def payment_page(
     session: SessionDep,
     provider: ProviderDep,
     policy: PolicyDep,
+    settings: SettingsDep,
     outcome: Literal["paid", "canceled"] | None = None,
 ) -> HTMLResponse:
     """What is paid, to whom, and a Pay button while the link is open. Opening the page
     changes nothing (link previews in chat apps open it too)."""
     link = get_link_by_token(session=session, token=token)
-    context = page_context(session, link, policy, local=isinstance(provider, LocalProvider))
+    context = page_context(
+        session,
+        link,
+        policy,
+        local=isinstance(provider, LocalProvider),
+        public_url=settings.public_url,
+        whatsapp_from=settings.twilio_whatsapp_from,
+    )
     context["outcome"] = outcome
     return TEMPLATES.TemplateResponse(request, "pay.html", context)
 

@@ -5,6 +5,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse
 
+from api.branding import brand_of
+from api.deps import PolicyDep
 from texts import section
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -29,3 +31,13 @@ def webchat_texts() -> JSONResponse:
         "Access-Control-Allow-Origin": "*",
     }
     return JSONResponse(section("webchat"), headers=headers)
+
+
+@router.get("/api/v1/webchat/brand")
+def webchat_brand(policy: PolicyDep) -> JSONResponse:
+    """The creditor's name, logo and colours for the widget (the payment page shows the same)."""
+    headers = {
+        "Cache-Control": f"public, max-age={TEXTS_MAX_AGE}",
+        "Access-Control-Allow-Origin": "*",
+    }
+    return JSONResponse(brand_of(policy).as_dict(), headers=headers)

@@ -50,6 +50,11 @@
       });
   }
   const textsLoaded = loadTexts();
+  // the creditor's name, logo and colour (the payment page shows the same); the widget does
+  // not wait for it
+  const brandLoaded = fetch(new URL("api/v1/webchat/brand", apiBase).href)
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .catch(function () { return null; });
 
   // --- storage that never throws (blocked cookies, private mode, sandboxed frames) ---------
   const memory = {};
@@ -170,12 +175,37 @@
   root.append(preload, stylesheet, wrapper);
 
   // --- messages --------------------------------------------------------------------------
+  // a payment link (…/pay/<token>) is a button "Betaal € 79,99" with the URL behind it
+  const PAY_LINK = /\/pay\/[A-Za-z0-9_-]{8,}$/;
+  const AMOUNT = /€\s?-?\d[\d.,]*\d/;
+
+  function payButton(url, text) {
+    const amount = AMOUNT.exec(String(text));
+    const a = el("a", "settle-pay", { href: url, target: "_blank", rel: "noopener noreferrer", "data-pay": "" });
+    const label = el("span", "", { "data-pay-label": amount ? amount[0].replace(/€\s/, "€\u00a0") : "" });
+    label.textContent = payLabel(label.getAttribute("data-pay-label"));
+    const hint = el("span", "settle-sr", { "data-ui": "new_tab" });
+    hint.textContent = " " + UI[language].new_tab;
+    a.append(label, hint);
+    return a;
+  }
+
+  function payLabel(amount) {
+    const t = UI[language];
+    return amount ? t.pay_amount.replace("{amount}", amount) : t.pay;
+  }
+
   function linkify(text, node) {
     // "€ 1.234,56" stays on one line
     String(text).replace(/€ (?=[\d-])/g, "€\u00a0").split(/(https?:\/\/[^\s<>"')]+)/g).forEach(function (part, i) {
       if (i % 2 === 0) { if (part) node.append(document.createTextNode(part)); return; }
       const trail = /[.,;:!?]+$/.exec(part); // a full stop after a link is not part of it
       const url = trail ? part.slice(0, trail.index) : part;
+      if (PAY_LINK.test(url)) {
+        node.append(payButton(url, text));
+        if (trail) node.append(document.createTextNode(trail[0]));
+        return;
+      }
       const a = el("a", "settle-link", { href: url, target: "_blank", rel: "noopener noreferrer" });
       a.textContent = url;
       const hint = el("span", "settle-sr", { "data-ui": "new_tab" });
@@ -183,6 +213,15 @@
       a.append(hint);
       node.append(a);
       if (trail) node.append(document.createTextNode(trail[0]));
+    });
+  }
+
+  // buttons that were answered (the debtor wrote or chose since, or a colleague took over)
+  // can't be pressed again; the one chosen stays marked
+  function retireChips(chosen) {
+    log.querySelectorAll(".settle-chip:not([disabled])").forEach(function (chip) {
+      chip.disabled = true;
+      if (chosen && chip === chosen) chip.setAttribute("data-chosen", "");
     });
   }
 
@@ -199,20 +238,31 @@
     // msg--<sender> is the project's shared hook (the console uses it too); scoped by the shadow root
     const li = el("li", "settle-msg settle-msg--" + sender + " msg--" + sender);
     if (message.intro) li.setAttribute("data-intro", "");
-    const who = el("span", "settle-msg__who", { "data-who": sender });
+    // the speaker's name only where the speaker changes (a screen reader still hears it)
+    const previous = log.lastElementChild;
+    const same = previous && !previous.hasAttribute("data-intro") && previous.getAttribute("data-sender") === sender;
+    li.setAttribute("data-sender", sender);
+    const who = el("span", same ? "settle-msg__who settle-sr" : "settle-msg__who", { "data-who": sender });
     who.textContent = sender === "debtor" ? UI[language].you : UI[language][sender];
+    if (same) li.classList.add("settle-msg--same");
     const body = el("span", "settle-msg__text");
     const text = sender === "debtor" && titles.has(message.text) ? titles.get(message.text) : message.text;
     linkify(text || "", body);
     li.append(who, body);
+    // the debtor answered, or a person or the system speaks: earlier buttons are done with
+    if (sender !== "bot") retireChips();
     const buttons = message.buttons || [];
     if (buttons.length) {
+      retireChips(); // a new question replaces the old one
       const chips = el("div", "settle-chips", { role: "group" });
       buttons.forEach(function (b) {
         titles.set(b.payload, b.title);
         const chip = el("button", "settle-chip", { type: "button" });
         chip.textContent = b.title;
-        chip.addEventListener("click", function () { send(b.payload, b.title); });
+        chip.addEventListener("click", function () {
+          retireChips(chip);
+          send(b.payload, b.title);
+        });
         chips.append(chip);
       });
       li.append(chips);
@@ -226,6 +276,7 @@
 
   function showState(next) {
     state = next || state;
+    if (state === "waiting" || state === "human") retireChips();
     const line = state === "waiting" || state === "human" ? UI[language][state] : "";
     stateLine.textContent = line;
     stateLine.hidden = !line;
@@ -334,6 +385,9 @@
       who.textContent = sender === "debtor" ? t.you : t[sender];
     });
     log.querySelectorAll('[data-ui="new_tab"]').forEach(function (hint) { hint.textContent = " " + t.new_tab; });
+    log.querySelectorAll("[data-pay-label]").forEach(function (label) {
+      label.textContent = payLabel(label.getAttribute("data-pay-label"));
+    });
     const intro = log.querySelector("[data-intro] .settle-msg__text");
     if (intro) intro.textContent = t.intro;
     showState(state);
@@ -372,8 +426,22 @@
     send(text);
   });
 
+  function applyBrand(brand) {
+    if (!brand) return;
+    if (/^#[0-9a-fA-F]{6}$/.test(brand.colour || "")) {
+      wrapper.style.setProperty("--settle-brand", brand.colour);
+      wrapper.style.setProperty("--settle-brand-text", brand.colour_text || "#fff");
+    }
+    if (!options.title && brand.name) title.textContent = brand.name;
+    if (brand.logo_url) {
+      const logo = el("img", "settle-logo", { src: new URL(brand.logo_url, apiBase).href, alt: "", width: "32", height: "32" });
+      header.prepend(logo);
+    }
+  }
+
   function mount(texts) {
     UI = texts;
+    brandLoaded.then(applyBrand);
     (target || document.body).append(host);
     setLanguage(language, false);
     const remembered = session.get("settle.open");

@@ -60,12 +60,16 @@ async def tell_balance(dispatcher: CollectingDispatcher, tracker: Tracker, debto
         dispatcher.utter_message(response="utter_balance_zero")
         return
     language, balance = language_of(tracker), total(invoices)
-    dispatcher.utter_message(response="utter_balance", balance=format_money(balance, language))
     overdue = total([i for i in invoices if i.due_date < dt.date.today()])
     if 0 < overdue < balance:
+        # one message: the amount, what of it is overdue, then the options
         dispatcher.utter_message(
-            response="utter_balance_overdue", overdue=format_money(overdue, language)
+            response="utter_balance_overdue",
+            balance=format_money(balance, language),
+            overdue=format_money(overdue, language),
         )
+        return
+    dispatcher.utter_message(response="utter_balance", balance=format_money(balance, language))
 
 
 async def list_invoices(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:

@@ -124,7 +124,7 @@ async def _needs_a_colleague(
         )
     )
     dispatcher.utter_message(response="utter_plan_needs_colleague")
-    tell_when(dispatcher, tracker)
+    await tell_when(dispatcher, tracker)
     return CLEARED
 
 

@@ -20,7 +20,9 @@ from receivables.accounts.invoices import get_open_balance, list_open_invoices, 
 from receivables.common.identifiers import find_invoice_number
 from receivables.handoffs.service import create_handoff
 from receivables.handoffs.summary import SummaryFacts, handoff_summary, vulnerability_flags
+from receivables.handoffs.waits import typical_wait_minutes
 from receivables.handoffs.working_hours import reply_moment
+from receivables.models import utcnow
 from receivables.policy.limits import handoff_level
 
 REASONS = {"cannot_pay": "cannot_pay", "dispute": "dispute", "request_human": "requested_human"}
@@ -132,17 +134,26 @@ class ActionHandOff(Action):
             dispatcher.utter_message(response="utter_invoice_on_hold", number=done.on_hold)
         if done.reason == "cannot_pay":
             dispatcher.utter_message(response="utter_debt_help")
-        tell_when(dispatcher, tracker)
+        await tell_when(dispatcher, tracker)
         return []
 
 
-def tell_when(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """When a colleague replies: soon within working hours, else the next opening."""
+def _typical_wait(session: Session) -> int | None:
+    return typical_wait_minutes(session=session, now=utcnow())
+
+
+async def tell_when(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """When a colleague replies: within working hours the usual wait (from the handoffs
+    claimed lately; "as soon as possible" without enough of them), else the next opening."""
     policy = get_policy().handoff
     moment = reply_moment(
         dt.datetime.now(dt.UTC), policy.working_hours, policy.timezone, language_of(tracker)
     )
     if moment:
         dispatcher.utter_message(response="utter_handoff_when_later", moment=moment)
-    else:
+        return
+    minutes = await run_in_session(_typical_wait)
+    if minutes is None:
         dispatcher.utter_message(response="utter_handoff_when_open")
+    else:
+        dispatcher.utter_message(response="utter_handoff_when_open_wait", minutes=minutes)

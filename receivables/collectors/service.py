@@ -132,3 +132,38 @@ def authenticate(*, session: Session, username: str, password: str) -> Collector
 
 def list_collectors(*, session: Session) -> list[Collector]:
     return list(session.scalars(select(Collector).order_by(Collector.username)))
+
+
+CONSOLE_LANGUAGES = ("nl", "en")
+
+
+def set_language(*, session: Session, username: str, language: str) -> Collector:
+    """The console's language the collector chose; it follows them to every browser."""
+    if language not in CONSOLE_LANGUAGES:
+        raise InvalidInput(f"language must be one of {', '.join(CONSOLE_LANGUAGES)}")
+    collector = get_collector(session=session, username=username)
+    collector.language = language
+    session.flush()
+    return collector
+
+
+def get_active_collector(*, session: Session, username: str) -> Collector:
+    """The active collector with this username; InvalidInput otherwise, for a name given by
+    a caller (the handoff API's claim) rather than by a signed-in collector."""
+    try:
+        collector = get_collector(session=session, username=username)
+    except NotFound:
+        collector = None
+    if collector is None or not collector.active:
+        raise InvalidInput(f"no active collector with the username {username!r}")
+    return collector
+
+
+def collector_names(*, session: Session, usernames: set[str]) -> dict[str, str]:
+    """Username -> display name, for pages that show who handles a case."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(Collector.username, Collector.name).where(Collector.username.in_(usernames))
+    )
+    return {str(username): str(name) for username, name in rows.tuples()}

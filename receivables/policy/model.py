@@ -38,6 +38,10 @@ class Creditor(_Frozen):
     # the policy loads, so a typo stops the start instead of misdirecting payments
     iban: str | None = None
     account_holder: str | None = None
+    # the creditor's look in the web chat and on the payment page: a logo (an https or
+    # site-relative URL) and the brand colour (#rrggbb; the text on it is chosen for contrast)
+    logo_url: str | None = Field(default=None, pattern=r"^(https://|/)\S+$")
+    brand_colour: str = Field(default="#0b5d4b", pattern=r"^#[0-9a-fA-F]{6}$")
 
     @field_validator("iban")
     @classmethod

@@ -18,6 +18,7 @@ from api.console.cli import main as cli
 from api.console.live import change_events
 from api.console.session import MAX_AGE, make_cookie, read_cookie
 from api.outbound import Outbound
+from receivables.arrangements.promises import create_promise
 from receivables.collectors.service import hash_password, set_active, set_password, verify_password
 from receivables.conversations.outbox import (
     claim_next,
@@ -158,7 +159,7 @@ def test_the_case_page_claim_reply_and_resolve(client: TestClient) -> None:
     claimed = client.post(f"{url}/claim", follow_redirects=False)
     assert claimed.status_code == 303 and claimed.headers["location"] == url
     page = client.get(url).text
-    assert 'id="reply-text"' in page and "with anna" in page
+    assert 'id="reply-text"' in page and "with Anna" in page
 
     live = client.get(f"{url}/live", params={"after": 0}).json()
     assert live["status"] == "claimed" and live["collector"] == "anna"
@@ -318,6 +319,8 @@ def test_the_cli_creates_and_lists_collectors(
                 "senior",
                 "--password",
                 "a long password",
+                "--language",
+                "nl",
             ]
         )
         == 0
@@ -347,6 +350,8 @@ def test_the_cli_creates_and_lists_collectors(
     with session_scope(make_session_factory(engine)) as session:
         bert = session.scalars(select(Collector).where(Collector.username == "bert")).one()
         assert verify_password("prompted password", bert.password_hash)
+        anna = session.scalars(select(Collector).where(Collector.username == "anna")).one()
+        assert (anna.language, bert.language) == ("nl", None)
     engine.dispose()
 
 
@@ -381,3 +386,42 @@ def test_a_message_that_could_not_be_delivered_is_marked_in_the_transcript(
     assert "Not delivered to the debtor" in live["html"]
     queue = client.get("/console").text  # listed for everyone, handed off or not
     assert "Not delivered (last 7 days)" in queue and "Twilio 400" in queue
+
+
+def test_the_console_speaks_the_collectors_language_and_says_what_was_agreed(
+    client: TestClient,
+) -> None:
+    sessions = sessions_of(client)
+    seed_collector(sessions, "anna", "senior")
+    case = seed_case(sessions, "web-agreed")
+    assert case.debtor_id is not None
+    with session_scope(sessions) as session:
+        create_promise(
+            session=session,
+            debtor_id=case.debtor_id,
+            date=dt.date.today() + dt.timedelta(days=7),
+            amount=Decimal("50.00"),
+            conversation_id="web-agreed",
+            agreed_by="collector:anna",
+            outside_policy=True,
+        )
+    log_in(client, "anna")
+    url = f"/console/handoffs/{case.handoff_id}"
+    english = client.get(url, headers={"Accept-Language": "en-GB"}).text
+    assert 'lang="en"' in english and "promise to pay €50.00 on " in english
+    dutch_browser = client.get(url, headers={"Accept-Language": "nl-NL,nl;q=0.9"}).text
+    assert 'lang="nl"' in dutch_browser and "belofte om € 50,00 te betalen op " in dutch_browser
+
+    # the switch stores the choice: an English browser now reads Dutch
+    switched = client.post(
+        "/console/language", data={"language": "nl", "next": url}, follow_redirects=False
+    )
+    assert switched.status_code == 303 and switched.headers["location"] == url
+    page = client.get(url, headers={"Accept-Language": "en-GB"}).text
+    assert 'lang="nl"' in page and "Gesprek overnemen" in page and "€ 239,95" in page
+    with session_scope(sessions) as session:
+        anna = session.scalars(select(Collector).where(Collector.username == "anna")).one()
+        assert anna.language == "nl"
+    refused = client.post("/console/language", data={"language": "de"}, follow_redirects=False)
+    assert refused.status_code == 303
+    assert 'lang="nl"' in client.get("/console").text

@@ -105,6 +105,9 @@ def log_in(client: TestClient, username: str) -> None:
 def client(tmp_path: Path, fake_rasa: str) -> Iterator[TestClient]:  # noqa: F811
     FakeRasa.received.clear()
     with make_client(tmp_path, fake_rasa) as test_client:
+        # the collectors the admin token claims for (the claim API takes existing ones)
+        for username in ("anna", "bert"):
+            seed_collector(sessions_of(test_client), username, "senior")
         yield test_client
 
 
@@ -162,6 +165,9 @@ def test_claim_reply_and_release_through_the_contract(client: TestClient) -> Non
     # not claimed yet: a reply is refused, the claim needs a name with the admin token
     assert client.post(f"{base}/messages", json={"text": "Hallo"}, headers=ADMIN).status_code == 409
     assert client.post(f"{base}/claim", json={}, headers=ADMIN).status_code == 422
+    for unknown in ("nobody", "anna\u0007\n<b>"):
+        refused = client.post(f"{base}/claim", json={"collector": unknown}, headers=ADMIN)
+        assert refused.status_code == 422 and "no active collector" in refused.text
     claimed = client.post(f"{base}/claim", json={"collector": "anna"}, headers=ADMIN)
     assert claimed.status_code == 200
     assert (claimed.json()["status"], claimed.json()["collector"]) == ("claimed", "anna")

@@ -115,7 +115,12 @@ def test_the_page_shows_creditor_amount_and_invoices_in_the_debtor_language(
     assert 'name="viewport"' in html
     assert 'value="paid"' in html and 'value="canceled"' in html
     english = client.get(f"/pay/{make_link(url, debtor_id, 'en', invoice='F2026-0107')}").text
-    assert 'lang="en"' in english and "€89.95" in english and "Pay</button>" in english
+    assert 'lang="en"' in english and "€89.95" in english and "Pay <span" in english
+    # the amount is read out (no aria-label hiding it), with the customer number, a quiet
+    # "not now" and the way back to the web chat conversation
+    assert '<span class="visually-hidden">Amount: </span>€89.95</h1>' in english
+    assert "Customer number " in english and ">Not now</button>" in english
+    assert 'id="back"' in english and "Back to the conversation" in english
     assert client.get("/pay/not-a-token").status_code == 404
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.db import make_engine, make_session_factory
@@ -111,7 +111,7 @@ def running_gateway(
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the gateway stopped:\n{log.read_text()[-3000:]}")
@@ -121,3 +121,45 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
         except httpx.TransportError:
             time.sleep(0.2)
     pytest.fail(f"the gateway did not start:\n{log.read_text()[-3000:]}")
+
+
+AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# what must not be on a page a stressed debtor or a collector uses
+BLOCKING = ("serious", "critical")
+
+
+def axe_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (shadow roots
+    included), one line each: rule, impact, the first elements. axe-core comes from the npm
+    registry (`make chromium` installs it into var/axe/)."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing ({AXE}): run `make chromium`")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+        }"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(v['nodes'])}"
+        for v in result
+        if v["impact"] in BLOCKING
+    ]
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return bool(
+        page.evaluate(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

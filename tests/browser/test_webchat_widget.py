@@ -176,9 +176,11 @@ def test_chips_typing_language_links_and_the_history_after_a_reload(
     assert sent.value.post_data_json == {"text": "/ask_balance", "language": "en"}
     expect(log.locator(".settle-msg--debtor .settle-msg__text").last).to_have_text("Balance")
 
-    # the payment link opens in a new tab (the full stop after it is not part of it)
-    link = log.get_by_role("link", name=f"{gateway.url}/pay/demo-token")
+    # the payment link is a button that opens in a new tab (the full stop after it is not
+    # part of it); the chip that was answered can't be pressed again
+    link = log.get_by_role("link", name="Go to the payment page")
     expect(link).to_have_attribute("href", f"{gateway.url}/pay/demo-token")
+    expect(log.get_by_role("button", name="Balance")).to_be_disabled()
     assert ScriptedRasa.received[-1]["message"] == "/ask_balance"
     assert ScriptedRasa.received[-1]["metadata"]["language"] == "en"  # type: ignore[index]
     expect(link).to_have_attribute("target", "_blank")
@@ -277,10 +279,14 @@ def test_on_another_site_it_finds_its_api_and_css_from_its_src_and_can_render_in
     css = chat.evaluate("host => host.shadowRoot.querySelector('link[rel=stylesheet]').href")
     assert css == f"{gateway.url}/static/webchat.css?v=7"
     expect(chat.locator("#log")).to_contain_text("digitale assistent")
-    # its labels from the gateway's text catalogue, then the conversation
-    assert requests[0] == f"{gateway.url}/api/v1/webchat/texts", requests
-    assert requests[1:] and all(
-        url.startswith(f"{gateway.url}/api/v1/conversations/web-") for url in requests[1:]
+    # its labels from the gateway's text catalogue and the creditor's look, then the
+    # conversation
+    assert requests[:2] == [
+        f"{gateway.url}/api/v1/webchat/texts",
+        f"{gateway.url}/api/v1/webchat/brand",
+    ], requests
+    assert requests[2:] and all(
+        url.startswith(f"{gateway.url}/api/v1/conversations/web-") for url in requests[2:]
     ), requests
     context.close()
     creditor.shutdown()

@@ -3,10 +3,30 @@ silent while a person has the conversation, the collector's reply in it, and bac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
+from receivables.collectors.service import create_collector, get_collector
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.errors import NotFound
+from scripts.stack import Stack
 from tests.integration.talk import create_debtor, new_conversation, say, texts
+
+
+@pytest.fixture(scope="module", autouse=True)
+def collector_eva(stack: Stack) -> Iterator[None]:
+    """The claim API takes a collector with an account: Eva has one."""
+    engine = make_engine(stack.database_url)
+    with session_scope(make_session_factory(engine)) as session:
+        try:
+            get_collector(session=session, username="eva")
+        except NotFound:
+            create_collector(session=session, username="eva", name="Eva", password="x" * 12)
+    engine.dispose()
+    yield
+
 
 pytestmark = pytest.mark.integration
 

@@ -17,9 +17,14 @@ from api.flows.channel_delivery import FAILED, ChannelSenders
 from api.flows.outbox import retry_delay
 from api.outbound import Outbound, OutboundMessage
 from channels.base import DeliveryError, Reply
+from receivables.accounts.debtors import create_debtor
 from receivables.audit.events import list_events
 from receivables.conversations.models import OutboxMessage
-from receivables.conversations.service import add_message, get_or_create_conversation
+from receivables.conversations.service import (
+    add_message,
+    attach_debtor,
+    get_or_create_conversation,
+)
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.migrate import upgrade
 from receivables.models import Message, utcnow
@@ -172,3 +177,39 @@ def test_only_configured_channels_are_registered(sessions: sessionmaker[Session]
     assert senders.names == ["telegram"] and senders.channel("whatsapp") is None
     with pytest.raises(DeliveryError):
         asyncio.run(senders.push("whatsapp:+316", [OutboundMessage(1, "x", [])]))
+
+
+def test_a_conversation_is_reached_through_its_stored_channel(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A demo conversation ("demo-KL-2291", stored as WhatsApp): a collector's reply goes to
+    the debtor's phone on WhatsApp, not to a channel read from the id."""
+    with session_scope(sessions) as session:
+        debtor = create_debtor(
+            session=session, reference="KL-2291", name="Mark Jansen", phone="+31622222222"
+        )
+        conversation = get_or_create_conversation(
+            session=session, conversation_id="demo-KL-2291", channel="whatsapp"
+        )
+        attach_debtor(session=session, conversation_id="demo-KL-2291", debtor_id=debtor.id)
+        message = add_message(
+            session=session, conversation=conversation, sender="collector", text="Goedemiddag"
+        )
+        outbound_message = OutboundMessage(message.id, message.text, [])
+        unreachable = get_or_create_conversation(
+            session=session, conversation_id="demo-telegram", channel="telegram"
+        )
+        add_message(session=session, conversation=unreachable, sender="debtor", text="hoi")
+    whatsapp = ScriptedChannel("whatsapp", [])
+    outbound = Outbound()
+    senders_with(sessions, whatsapp, []).register(outbound)
+    asyncio.run(outbound.push("demo-KL-2291", "whatsapp", [outbound_message]))
+    ((address, reply),) = whatsapp.sent
+    assert (address, reply.text) == ("+31622222222", "Goedemiddag")
+    telegram = ScriptedChannel("telegram", [])
+    with pytest.raises(DeliveryError, match="no telegram address"):
+        asyncio.run(
+            senders_with(sessions, telegram, []).push(
+                "demo-telegram", [outbound_message], channel="telegram"
+            )
+        )

@@ -6,6 +6,7 @@
   const rows = document.getElementById("queue-rows");
   const kase = document.getElementById("case");
   if (!rows && !kase) return;
+  const words = document.body.dataset; // the page's language: liveText, reconnectingText, sendFailed
 
   // a form on its way (claim, release, resolve) navigates by itself: no live reload meanwhile
   let leaving = false;
@@ -101,13 +102,13 @@
         });
         if (!response.ok) {
           const body = await response.json().catch(function () { return {}; });
-          error.textContent = body.detail ? String(body.detail) : "Sending failed (" + response.status + ").";
+          error.textContent = body.detail ? String(body.detail) : words.sendFailed + " (" + response.status + ")";
           return;
         }
         replyText.value = "";
         await refreshCase();
       } catch (e) {
-        error.textContent = "Sending failed. Check the connection and try again.";
+        error.textContent = words.sendFailed;
       } finally {
         button.disabled = false;
         replyText.focus();
@@ -150,7 +151,7 @@
     if (!live) return;
     live.hidden = false;
     live.classList.toggle("live--down", !up);
-    live.querySelector(".live__text").textContent = up ? "Live" : "Reconnecting…";
+    live.querySelector(".live__text").textContent = up ? words.liveText : words.reconnectingText;
   }
   function refresh() { if (rows) refreshQueue(); if (kase) refreshCase(); }
   if (window.EventSource) {
