@@ -164,21 +164,38 @@ def split_evenly(total: Decimal, count: int, *, minimum: Decimal | None = None) 
 
 
 def split_by_amount(total: Decimal, amount: Decimal, *, minimum: Decimal) -> list[Decimal]:
-    """Installments of `amount` (what the debtor can pay a month) until total is reached. A
-    remainder below `minimum` is added to the last installment rather than made a term of
-    its own (310 at 100 a month with a minimum of 25: 100, 100, 110)."""
+    """Installments of at most `amount` (what the debtor can pay a month) that add up to
+    total, as few as can be: `amount` each and a smaller last one (350 at 100: 100, 100,
+    100, 50). When that last one would fall below `minimum`, the same number of
+    installments spread evenly instead (310 at 100 with a minimum of 25: 77.50 x 4; 765.17
+    at 250: 191.30 x 3 + 191.27), never one above the amount the debtor named."""
     total, amount = to_money(total), to_money(amount)
     if amount <= 0:
         raise ValueError("the monthly amount must be positive")
     if amount >= total:
         return [total]
     full, remainder = divmod(total, amount)
-    amounts = [amount] * int(full)
+    if remainder == 0:
+        return [amount] * int(full)
     if remainder >= minimum:
-        amounts.append(remainder)
-    elif remainder > 0:
-        amounts[-1] += remainder
-    return amounts
+        return [amount] * int(full) + [remainder]
+    return _spread(total, int(full) + 1, ceiling=amount)
+
+
+def fewest_installments(total: Decimal, amount: Decimal) -> int:
+    """How many installments of at most `amount` it takes to pay total."""
+    return int((total / amount).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _spread(total: Decimal, count: int, *, ceiling: Decimal) -> list[Decimal]:
+    """total in count installments no larger than ceiling (total <= count x ceiling): the
+    usual even split, or, when rounding up to the cent would pass the ceiling, the cents
+    shared out one by one (the first ones a cent larger)."""
+    parts = split_evenly(total, count)
+    if max(parts) <= ceiling:
+        return parts
+    cents, extra = divmod(int(total / CENT), count)
+    return [CENT * (cents + 1)] * extra + [CENT * cents] * (count - extra)
 
 
 def build_schedule(*, amounts: list[Decimal], dates: list[dt.date]) -> Schedule:
@@ -280,9 +297,9 @@ def propose_plan(
     plan allowed is offered); optionally a `first_date` for the first installment (else
     first_installment_within_days from today). `broken_plan`: the debtor has a broken plan.
 
-    Returns accepted (the request as asked), counter (the closest schedule inside the
-    policy: the most installments allowed up to the number asked, or implied by the monthly
-    amount) or refused with a reason. Every schedule returned passes `plan_within_policy`.
+    Returns accepted (the request as asked; for a monthly amount, no installment above it),
+    counter (the closest schedule inside the policy: the most installments allowed up to
+    the number asked, or implied by the monthly amount) or refused with a reason. Every schedule returned passes `plan_within_policy`.
     Raises ValueError for installments below 1, a monthly amount that is not positive in
     cents, or both at once.
     """
@@ -364,11 +381,12 @@ def _by_count(
 def _by_amount(
     balance: Decimal, amount: Decimal, first: dt.date, limits: PlanLimits
 ) -> tuple[Schedule | None, int, list[str]]:
-    """Installments of the monthly amount and how many; None (and why) when there would be
-    more than allowed."""
-    if balance / amount <= limits.max_installments + 1:
-        amounts = split_by_amount(balance, amount, minimum=limits.min_installment_amount)
-        if len(amounts) <= limits.max_installments:
-            return monthly_schedule(amounts, first=first), len(amounts), []
-    why = f"{amount} a month takes more than {limits.max_installments} installments"
-    return None, limits.max_installments, [why]
+    """Installments of at most the monthly amount and how many; None (and why) when there
+    would be more than allowed. Below the minimum installment the policy decides (the
+    counter-offer is the closest plan inside it)."""
+    needed = fewest_installments(balance, amount)
+    if needed > limits.max_installments:
+        why = f"{amount} a month takes more than {limits.max_installments} installments"
+        return None, limits.max_installments, [why]
+    amounts = split_by_amount(balance, amount, minimum=limits.min_installment_amount)
+    return monthly_schedule(amounts, first=first), len(amounts), []

@@ -18,6 +18,7 @@ from receivables.arrangements.schedule import (
     add_months,
     build_schedule,
     default_first_date,
+    fewest_installments,
     latest_due_date,
     monthly_dates,
     monthly_schedule,
@@ -31,6 +32,7 @@ from receivables.policy.model import PROFILES, load_policy
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 D = Decimal
+CENT = D("0.01")
 LIMITS = PlanLimits(
     max_installments=6,
     min_installment_amount=D("25.00"),
@@ -134,7 +136,11 @@ def test_split_evenly_needs_a_count() -> None:
     [
         ("300.00", "100", ["100.00"] * 3),
         ("350.00", "100", ["100.00"] * 3 + ["50.00"]),
-        ("310.00", "100", ["100.00", "100.00", "110.00"]),  # 10 is below the minimum of 25
+        # 10 is below the minimum of 25: four even ones, none above 100
+        ("310.00", "100", ["77.50"] * 4),
+        # the issue's example: not 250, 250, 265.17
+        ("765.17", "250", ["191.30"] * 3 + ["191.27"]),
+        ("300.02", "100.00", ["75.01"] * 3 + ["74.99"]),
         ("50.00", "100", ["50.00"]),
         ("100.00", "100", ["100.00"]),
     ],
@@ -279,10 +285,34 @@ def test_a_monthly_amount_that_fits() -> None:
     assert amounts(proposal.schedule) == ["300.00"] * 4 + ["50.00"]
 
 
-def test_a_monthly_amount_whose_remainder_is_below_the_minimum() -> None:
+def test_a_monthly_amount_whose_remainder_is_below_the_minimum_is_spread_evenly() -> None:
     proposal = propose("310.00", monthly_amount=D("100"))
     assert proposal.status == "accepted"
-    assert amounts(proposal.schedule) == ["100.00", "100.00", "110.00"]
+    assert amounts(proposal.schedule) == ["77.50"] * 4
+
+
+def test_a_monthly_amount_is_never_exceeded() -> None:
+    # the issue: 250 a month for 765.17 became 250, 250, 265.17
+    proposal = propose("765.17", monthly_amount=D("250"))
+    assert proposal.status == "accepted"
+    assert amounts(proposal.schedule) == ["191.30"] * 3 + ["191.27"]
+
+
+def test_a_monthly_amount_ends_with_a_smaller_last_one_when_that_fits() -> None:
+    proposal = propose("765.17", monthly_amount=D("200"))
+    assert proposal.status == "accepted"
+    assert amounts(proposal.schedule) == ["200.00"] * 3 + ["165.17"]
+
+
+def test_a_monthly_amount_that_cannot_be_kept_inside_the_policy_is_countered() -> None:
+    # 35 at 30 a month: two terms would each be below the minimum of 25, one is above 30
+    proposal = propose("60.00", monthly_amount=D("40"))
+    assert proposal.status == "accepted" and amounts(proposal.schedule) == ["30.00"] * 2
+    limits = replace(LIMITS, min_balance=D("10"))
+    proposal = propose("35.00", limits, monthly_amount=D("30"))
+    assert proposal.status == "counter"
+    assert amounts(proposal.schedule) == ["35.00"]
+    assert any("below the minimum" in v for v in proposal.violations)
 
 
 def test_a_monthly_amount_too_small_for_the_term_gets_the_longest_plan() -> None:
@@ -440,9 +470,12 @@ def test_property_split_by_amount_is_exact(
     assume(total / amount <= 500)
     parts = split_by_amount(total, amount, minimum=minimum)
     assert sum(parts) == total
-    assert all(p == amount for p in parts[:-1])
-    if len(parts) > 1:
-        assert parts[-1] >= min(minimum, amount)
+    assert all(CENT <= p <= amount and p == p.quantize(CENT) for p in parts)
+    # as few installments as can be
+    assert len(parts) == fewest_installments(total, amount)
+    # equal installments (the amount asked, or spread evenly) and a last one that takes
+    # the remainder, or the cents shared out one by one
+    assert len(set(parts[:-1])) <= 1 or max(parts) - min(parts) <= CENT
 
 
 def check_proposal(
@@ -512,11 +545,11 @@ def test_property_no_proposal_leaves_the_policy(
         assert proposal.schedule.count == request["installments"]
     if proposal.status == "accepted" and "monthly_amount" in request:
         assert proposal.schedule is not None
-        # the monthly amount asked for, except a single term (the remainder folded in)
-        if proposal.schedule.count > 1:
-            assert proposal.schedule.amount == request["monthly_amount"]
-        else:
-            assert proposal.schedule.amount == balance
+        # no installment above the amount the debtor named, and no more than needed
+        asked = request["monthly_amount"]
+        assert isinstance(asked, Decimal)
+        assert all(i.amount <= asked for i in proposal.schedule)
+        assert proposal.schedule.count == fewest_installments(balance, asked)
 
 
 @settings(max_examples=300, deadline=None)
