@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.rasa_client import AssistantUnavailable, RasaClient
 from api.texts import text as gateway_text
 from receivables.accounts.debtors import get_debtor_language
-from receivables.common.language import DEFAULT_LANGUAGE, detect_language
+from receivables.common.language import DEFAULT_LANGUAGE, detect_language, language_of_tag
 from receivables.common.redaction import redact_card_numbers
 from receivables.conversations.service import (
     add_message,
@@ -47,18 +47,31 @@ class Inbound:
     language: str
     text: str
     channel: str
+    # False: nothing told the language (a bare "hi" without a client or browser language)
+    language_certain: bool = True
 
 
 def choose_language(
-    *, explicit: str | None, recorded: str | None, written: str | None, previous: str | None
+    *,
+    explicit: str | None,
+    recorded: str | None,
+    written: str | None,
+    previous: str | None,
+    browser: str | None = None,
 ) -> str:
     """The turn's language: what the client asked for, else the verified debtor's own,
-    else the language the message is written in, else the conversation's so far. Pure."""
-    return explicit or recorded or written or previous or DEFAULT_LANGUAGE
+    else the language the message is written in, else the browser's (the web chat sends it
+    with the first message), else the conversation's so far. Pure."""
+    return explicit or recorded or written or browser or previous or DEFAULT_LANGUAGE
 
 
 def _store_inbound(
-    session: Session, conversation_id: str, text: str, language: str | None, channel: str
+    session: Session,
+    conversation_id: str,
+    text: str,
+    language: str | None,
+    channel: str,
+    browser: str | None = None,
 ) -> Inbound:
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=channel
@@ -66,16 +79,21 @@ def _store_inbound(
     recorded = None
     if conversation.debtor_id is not None:
         recorded = get_debtor_language(session=session, debtor_id=conversation.debtor_id)
+    written = detect_language(text)
     conversation.language = choose_language(
         explicit=language,
         recorded=recorded,
-        written=detect_language(text),
+        written=written,
         previous=conversation.language,
+        browser=browser,
     )
     if conversation.state == "closed":
         conversation.state = "bot"
     message = add_message(session=session, conversation=conversation, sender="debtor", text=text)
-    return Inbound(conversation.state, conversation.language, message.text, conversation.channel)
+    certain = any((language, recorded, written, browser))
+    return Inbound(
+        conversation.state, conversation.language, message.text, conversation.channel, certain
+    )
 
 
 def _colleague_notice(session: Session, conversation_id: str, language: str) -> list[Message]:
@@ -140,20 +158,25 @@ async def handle_debtor_message(
     language: str | None = None,
     channel: str = "webchat",
     hint: dict[str, str] | None = None,
+    browser_language: str | None = None,
 ) -> Turn:
     """`hint`: what the channel knows of the sender (a phone number), passed to the bot in
-    the metadata as a hint for verification, never as proof."""
+    the metadata as a hint for verification, never as proof. `browser_language`: the web
+    chat's browser language tag, used when nothing else tells the language."""
 
     def run(work: Any, *args: Any) -> Any:
         return run_in_session(sessions, lambda session: work(session, *args))
 
-    inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel)
+    browser = language_of_tag(browser_language)
+    inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel, browser)
     if inbound.state in HANDED_OFF:
         notices = await run(_colleague_notice, conversation_id, inbound.language)
         return Turn(conversation_id, inbound.state, notices)
 
     metadata: dict[str, Any] = {
         "language": inbound.language,
+        # the bot greets in both languages when nothing told the language
+        "language_certain": inbound.language_certain,
         "channel": inbound.channel,
         "conversation_id": conversation_id,
     }
