@@ -81,7 +81,8 @@ def read_plan_choice(
     if money is not None:
         return PlanRequest(monthly_amount=money)
     words = normalise(text, language).split()
-    numbers = [str(SMALL_NUMBERS[w]) for w in words if w in SMALL_NUMBERS and len(words) <= 2]
+    # "twee" on its own is a count; "that one" is not
+    numbers = [str(SMALL_NUMBERS[w]) for w in words if w in SMALL_NUMBERS and len(words) == 1]
     found = _NUMBER.search(" ".join(words)) or (_NUMBER.search(numbers[0]) if numbers else None)
     if found is None:
         return PlanRequest()
