@@ -49,7 +49,8 @@ class ActionFollowUp(Action):
                 return await offer_plan(dispatcher, tracker, debtor_id, request=request)
         if intent == DENY:
             return await self._no(dispatcher, tracker, domain, pending)
-        if intent == INFORM and pending is None:
+        if intent == INFORM and pending not in ("link", "plan_choice", "plan_amount"):
+            # a reference or a number is never a yes to a plan or promise
             if debtor_id is not None:
                 dispatcher.utter_message(response="utter_already_verified")
             dispatcher.utter_message(response="utter_what_i_can_do")

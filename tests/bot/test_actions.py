@@ -1441,3 +1441,13 @@ async def test_a_later_hi_is_answered_in_the_conversation_language() -> None:
     t = tracker("hi", intent="greet", metadata={"language_certain": False}, events=history)
     await ActionGreet().run(dispatcher, t, DOMAIN)
     assert responses(dispatcher) == ["utter_greet"]
+
+
+async def test_a_reference_after_a_plan_offer_is_no_yes(
+    database: Database, debtors: Debtors
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(debtors.mark, "nl", text="KL-2291", intent="inform", pending_offer="plan")
+    await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_already_verified", "utter_what_i_can_do"]
+    assert plans_of(database, debtors.mark) == []
