@@ -64,21 +64,31 @@ def business_intents() -> set[str]:
     return intents - SMALL_TALK
 
 
+def _variants(text: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Every sequence one replaced (marked "\0") or one removed word away, and itself."""
+    replaced = {text[:i] + ("\0",) + text[i + 1 :] for i in range(len(text))}
+    removed = {text[:i] + text[i + 1 :] for i in range(len(text))}
+    return {text} | replaced | removed
+
+
 def too_close(language: str) -> list[str]:
-    """Held-out examples within one word of a training example (of any language)."""
-    by_length: dict[int, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    """Held-out examples within one word of a training example (of any language). Two
+    texts are within one word when they share a variant (see _variants); within_one_word
+    confirms each pair found."""
+    index: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
     for intent, texts in training().items():
         for text in texts:
-            by_length[len(words(text))].append((words(text), f"{intent}: {text}"))
-    close = []
+            for variant in _variants(words(text)):
+                index[variant].append((words(text), f"{intent}: {text}"))
+    close = set()
     for intent, texts in held_out(language).items():
         for text in texts:
             mine = words(text)
-            for length in (len(mine) - 1, len(mine), len(mine) + 1):
-                for theirs, label in by_length.get(length, []):
+            for variant in _variants(mine):
+                for theirs, label in index.get(variant, []):
                     if within_one_word(mine, theirs):
-                        close.append(f"{intent}: {text!r} ~ {label!r}")
-    return close
+                        close.add(f"{intent}: {text!r} ~ {label!r}")
+    return sorted(close)
 
 
 @pytest.mark.parametrize(
