@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from channels.base import DeliveryError, Inbound, Reply, conversation_id
-from channels.texts import text as channel_text
+from texts import text as channel_text
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -124,7 +124,7 @@ def _markup(reply: Reply) -> Any:
         ]
         return InlineKeyboardMarkup(rows)
     if reply.keyboard == "share_phone":
-        label = channel_text("share_phone_button", reply.language)
+        label = channel_text("messaging.share_phone_button", reply.language)
         return ReplyKeyboardMarkup(
             [[KeyboardButton(label, request_contact=True)]],
             resize_keyboard=True,

@@ -18,9 +18,9 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from channels.base import Reply
 from channels.speech import speakable, spoken_title
-from channels.texts import text as channel_text
 from channels.twilio_signature import verify
 from receivables.common.language import detect_language
+from texts import text as channel_text
 
 __all__ = [
     "Voices",
@@ -115,7 +115,7 @@ def _speak_replies(
             title = spoken_title(button.title, language)
             _say(
                 parent,
-                channel_text("voice_press", language, number=number, title=title),
+                channel_text("voice.press", language, number=number, title=title),
                 language,
                 voices,
             )
@@ -125,8 +125,8 @@ def language_menu(*, action: str, silence: str, voices: Voices) -> str:
     """'Voor Nederlands, toets 1. For English, press 2.'"""
     response = VoiceResponse()
     gather = _gather(response, "nl", action, options=2)
-    _say(gather, channel_text("voice_language_menu", "nl"), "nl", voices)
-    _say(gather, channel_text("voice_language_menu", "en"), "en", voices)
+    _say(gather, channel_text("voice.language_menu", "nl"), "nl", voices)
+    _say(gather, channel_text("voice.language_menu", "en"), "en", voices)
     response.redirect(silence, method="POST")
     return str(response)
 
@@ -145,10 +145,10 @@ def prompt(
     options = next((len(r.buttons) for r in reversed(replies) if r.buttons), 0)
     gather = _gather(response, language, action, options)
     if not replies:
-        _say(gather, channel_text("voice_not_understood", language), language, voices)
+        _say(gather, channel_text("voice.not_understood", language), language, voices)
     _speak_replies(gather, replies, language, voices, link_note)
     if not options and replies and _ASKS_DIGITS.search(replies[-1].text):
-        _say(gather, channel_text("voice_keypad_hint", language), language, voices)
+        _say(gather, channel_text("voice.keypad_hint", language), language, voices)
     response.redirect(silence, method="POST")
     return str(response)
 
@@ -159,7 +159,7 @@ def transfer(
     """The replies, then the call put through to a collector."""
     response = VoiceResponse()
     _speak_replies(response, replies, language, voices, None)
-    _say(response, channel_text("voice_transfer", language), language, voices)
+    _say(response, channel_text("voice.transfer", language), language, voices)
     response.dial(number, action=action, method="POST", timeout=25)
     return str(response)
 
@@ -168,16 +168,16 @@ def leave_message(replies: Sequence[Reply], language: str, *, action: str, voice
     """The replies, then a message recorded for the collectors."""
     response = VoiceResponse()
     _speak_replies(response, replies, language, voices, None)
-    _say(response, channel_text("voice_leave_message", language), language, voices)
+    _say(response, channel_text("voice.leave_message", language), language, voices)
     response.record(
         action=action, method="POST", max_length=120, timeout=5, play_beep=True, finish_on_key="#"
     )
-    _say(response, channel_text("voice_goodbye", language), language, voices)
+    _say(response, channel_text("voice.goodbye", language), language, voices)
     response.hangup()
     return str(response)
 
 
-def goodbye(language: str, *, voices: Voices, key: str = "voice_goodbye") -> str:
+def goodbye(language: str, *, voices: Voices, key: str = "voice.goodbye") -> str:
     response = VoiceResponse()
     _say(response, channel_text(key, language), language, voices)
     response.hangup()

@@ -23,8 +23,8 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import DeliveryError, Inbound, Reply, conversation_id
-from channels.texts import text as channel_text
 from channels.twilio_signature import verify
+from texts import text as channel_text
 
 __all__ = ["TwilioMessaging", "empty_response", "parse", "render", "template_variables", "verify"]
 
@@ -82,7 +82,7 @@ def render(reply: Reply) -> list[str]:
     body = reply.text.strip()
     if reply.buttons:
         options = "\n".join(f"{i}. {b.title}" for i, b in enumerate(reply.buttons, start=1))
-        hint = channel_text("choose_by_number", reply.language)
+        hint = channel_text("messaging.choose_by_number", reply.language)
         body = f"{body}\n\n{options}\n\n{hint}"
     return _split(body)
 

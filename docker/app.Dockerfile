@@ -11,6 +11,7 @@ COPY receivables receivables
 COPY api api
 COPY channels channels
 COPY payment_providers payment_providers
+COPY texts texts
 COPY bot bot
 COPY config config
 RUN uv sync --frozen --no-dev \

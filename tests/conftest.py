@@ -7,11 +7,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from receivables.db import make_engine
 from receivables.migrate import upgrade
+
+# no property test fails for being slow: the machine may be busy (no timed assertions)
+hypothesis_settings.register_profile("settle", deadline=None)
+hypothesis_settings.load_profile("settle")
 
 POSTGRES_URL = os.environ.get(
     "SETTLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

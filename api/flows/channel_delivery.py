@@ -32,13 +32,13 @@ from channels.base import (
     split_conversation_id,
 )
 from channels.telegram import TelegramChannel
-from channels.texts import text as channel_text
 from channels.whatsapp import SMS, WHATSAPP, TwilioMessaging
 from receivables.audit.events import record_event
 from receivables.conversations import deliveries
 from receivables.db import run_in_session
 from receivables.models import Message, utcnow
 from receivables.settings import Settings
+from texts import text as channel_text
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
                     deliveries.conversation_language,
                     conversation_id=inbound.conversation_id,
                 )
-                notice = Reply(channel_text("text_only", language), language=language)
+                notice = Reply(channel_text("messaging.text_only", language), language=language)
                 address = inbound.hint["phone"]
                 await senders.deliver(
                     inbound.channel, address, [notice], conversation_id=inbound.conversation_id
@@ -353,7 +353,7 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
         return None  # a button without data: answered, nothing to say
     if parsed.kind == "contact":
         if parsed.phone is None:
-            return await _telegram_notice(state, parsed, "phone_not_yours", "share_phone")
+            return await _telegram_notice(state, parsed, "messaging.phone_not_yours", "share_phone")
         await run_in_session(
             state.sessions,
             deliveries.record_hint,
@@ -361,9 +361,9 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
             channel=telegram.CHANNEL,
             phone=parsed.phone,
         )
-        return await _telegram_notice(state, parsed, "phone_received", "remove")
+        return await _telegram_notice(state, parsed, "messaging.phone_received", "remove")
     if parsed.kind == "unsupported" or parsed.inbound is None:
-        return await _telegram_notice(state, parsed, "text_only")
+        return await _telegram_notice(state, parsed, "messaging.text_only")
     inbound = parsed.inbound
     text, hint = await run_in_session(
         state.sessions, _telegram_input, conversation_id=conversation_id, text=inbound.text
@@ -379,4 +379,4 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
     )
     await state.outbound.push(conversation_id, telegram.CHANNEL, outbound_messages(turn.messages))
     if parsed.started:
-        await _telegram_notice(state, parsed, "share_phone_offer", "share_phone")
+        await _telegram_notice(state, parsed, "messaging.share_phone_offer", "share_phone")

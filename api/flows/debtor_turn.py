@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.rasa_client import AssistantUnavailable, RasaClient
-from api.texts import text as gateway_text
 from receivables.accounts.debtors import get_debtor_language
 from receivables.common.language import DEFAULT_LANGUAGE, detect_language, language_of_tag
 from receivables.common.redaction import redact_card_numbers
@@ -26,6 +25,7 @@ from receivables.conversations.service import (
 from receivables.db import run_in_session
 from receivables.handoffs.service import create_handoff, get_open_handoff
 from receivables.models import Message
+from texts import text as gateway_text
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _colleague_notice(session: Session, conversation_id: str, language: str) -> 
     if person_answered_since(session=session, conversation_id=conversation_id, since=since):
         return []
     conversation = get_conversation(session=session, conversation_id=conversation_id)
-    notice = gateway_text("colleague_will_answer", language)
+    notice = gateway_text("gateway.colleague_will_answer", language)
     return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
 
 
@@ -145,7 +145,7 @@ def _hand_off_unavailable(
         summary=f"The assistant was unavailable ({problem}); the debtor's message is waiting.",
     )
     conversation = get_conversation(session=session, conversation_id=conversation_id)
-    notice = gateway_text("assistant_unavailable", language)
+    notice = gateway_text("gateway.assistant_unavailable", language)
     return [add_message(session=session, conversation=conversation, sender="system", text=notice)]
 
 

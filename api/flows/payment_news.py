@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.outbound import Outbound, OutboundMessage
-from api.texts import text
 from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, ProviderPayment
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
@@ -30,6 +29,7 @@ from receivables.payments.links import (
 )
 from receivables.policy.model import Policy
 from receivables.settings import Settings
+from texts import text
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/payments/webhook"
@@ -109,10 +109,10 @@ async def start_checkout(
 
 def payment_received_text(amount: Any, balance: Any, language: str) -> str:
     """The confirmation in the debtor's conversation. Pure."""
-    message = text("payment_received", language).format(amount=format_money(amount, language))
+    message = text("payment_news.received", language, amount=format_money(amount, language))
     if balance > 0:
-        message += " " + text("balance_now", language).format(
-            balance=format_money(balance, language)
+        message += " " + text(
+            "payment_news.balance_now", language, balance=format_money(balance, language)
         )
     return message
 

@@ -18,7 +18,6 @@ from api.flows.channel_delivery import ChannelSenders, first_delivery, last_opti
 from api.flows.debtor_turn import HANDED_OFF, handle_debtor_message
 from channels import voice
 from channels.base import Reply, buttons_of, choose_option
-from channels.texts import text as channel_text
 from channels.twilio_signature import public_url
 from receivables.conversations import deliveries
 from receivables.db import run_in_session
@@ -28,6 +27,7 @@ from receivables.handoffs.working_hours import is_open
 from receivables.models import Message, utcnow
 from receivables.policy.model import Policy
 from receivables.settings import Settings
+from texts import text as channel_text
 
 VOICE = "/channels/twilio/voice"
 MAX_REPEATS = 2
@@ -84,14 +84,14 @@ def _link_note(
     senders: ChannelSenders = step.state.channel_senders
     name = next((n for n in ("sms", "whatsapp") if senders.channel(n)), None)
     if name is None or not _PHONE.match(caller):
-        return channel_text("voice_link_not_sent", language)
+        return channel_text("voice.link_not_sent", language)
     if send:
         texts = [r for r in replies if voice.links_in([r])]
         step.background.add_task(
             senders.deliver, name, caller, texts, conversation_id=conversation_id
         )
     return channel_text(
-        "voice_link_sent" if name == "sms" else "voice_link_sent_whatsapp", language
+        "voice.link_sent" if name == "sms" else "voice.link_sent_whatsapp", language
     )
 
 
@@ -226,7 +226,7 @@ async def message_recorded(step: CallStep) -> str:
         delivery_id=f"recording:{sid}",
         conversation_id=conversation_id,
     ):
-        label = channel_text("voice_message_label", language)
+        label = channel_text("voice.message_label", language)
         await handle_debtor_message(
             sessions=state.sessions,
             rasa=state.rasa,
@@ -235,4 +235,4 @@ async def message_recorded(step: CallStep) -> str:
             language=language,
             channel="voice",
         )
-    return voice.goodbye(language, voices=step.voices, key="voice_message_received")
+    return voice.goodbye(language, voices=step.voices, key="voice.message_received")

@@ -11,7 +11,8 @@
  *   data-api="https://…"    where the Settle API is (default: where this script comes from)
  *
  * The widget derives the API and its stylesheet (webchat.css, next to this file) from its own
- * src, builds its DOM inside a shadow root (the host page's CSS and ids cannot clash with it),
+ * src, takes its labels from the gateway's text catalogue (GET api/v1/webchat/texts, nl and
+ * en), builds its DOM inside a shadow root (the host page's CSS and ids cannot clash with it),
  * talks to the public conversation API, long-polls for collector replies and payment
  * confirmations, and keeps the conversation across reloads (localStorage
  * "settle.conversation", "settle.language"). Its only global is window.SettleChat:
@@ -21,30 +22,7 @@
   "use strict";
   if (window.SettleChat) return; // the tag is on the page twice
 
-  const UI = {
-    nl: {
-      subtitle: "Wij helpen u graag", launcher: "Chat met ons", close: "Chat sluiten",
-      log: "Berichten", you: "U", bot: "Assistent", collector: "Medewerker", system: "Settle",
-      send: "Verstuur", label: "Uw bericht", placeholder: "Typ hier uw bericht",
-      typing: "De assistent typt…", newTab: "(opent in een nieuw tabblad)",
-      error: "Het versturen is niet gelukt. Probeer het nog eens.",
-      waiting: "Een collega neemt uw gesprek over en antwoordt u hier. U kunt gewoon verder typen.",
-      human: "U chat nu met een medewerker.",
-      unread: function (n) { return n === 1 ? "1 nieuw bericht" : n + " nieuwe berichten"; },
-      intro: "Hallo! Ik ben de digitale assistent. Vraag mij gerust naar uw saldo, uw openstaande facturen of hoe u kunt betalen.",
-    },
-    en: {
-      subtitle: "We're happy to help", launcher: "Chat with us", close: "Close chat",
-      log: "Messages", you: "You", bot: "Assistant", collector: "Colleague", system: "Settle",
-      send: "Send", label: "Your message", placeholder: "Type your message",
-      typing: "The assistant is typing…", newTab: "(opens in a new tab)",
-      error: "Sending failed. Please try again.",
-      waiting: "A colleague will take over and reply to you here. Feel free to keep typing.",
-      human: "You are now chatting with a colleague.",
-      unread: function (n) { return n === 1 ? "1 new message" : n + " new messages"; },
-      intro: "Hello! I'm the digital assistant. Ask me about your balance, your open invoices or how to pay.",
-    },
-  };
+  let UI = null; // the labels per language, from the gateway (GET api/v1/webchat/texts)
   const SENDERS = ["debtor", "bot", "collector", "system"];
 
   // --- where we come from, and the options on our tag -------------------------------------
@@ -57,6 +35,21 @@
   const apiBase = new URL(options.api ? options.api.replace(/\/?$/, "/") : "../", src);
   const cssUrl = new URL("webchat.css", src);
   cssUrl.search = new URL(src).search; // a cache-busting ?v= on the script goes to the CSS too
+  const textsUrl = new URL("api/v1/webchat/texts", apiBase).href;
+
+  // the labels come from the gateway's text catalogue, asked for at once (while the page
+  // loads); the widget appears when they are in, and asks again while the API is unreachable
+  function loadTexts() {
+    return fetch(textsUrl)
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .catch(function () {
+        return new Promise(function (resolve) { setTimeout(resolve, 3000); }).then(loadTexts);
+      });
+  }
+  const textsLoaded = loadTexts();
 
   // --- storage that never throws (blocked cookies, private mode, sandboxed frames) ---------
   const memory = {};
@@ -186,8 +179,8 @@
       const url = trail ? part.slice(0, trail.index) : part;
       const a = el("a", "settle-link", { href: url, target: "_blank", rel: "noopener noreferrer" });
       a.textContent = url;
-      const hint = el("span", "settle-sr", { "data-ui": "newTab" });
-      hint.textContent = " " + UI[language].newTab;
+      const hint = el("span", "settle-sr", { "data-ui": "new_tab" });
+      hint.textContent = " " + UI[language].new_tab;
       a.append(hint);
       node.append(a);
       if (trail) node.append(document.createTextNode(trail[0]));
@@ -245,12 +238,17 @@
     if (!typing.hidden) scrollDown();
   }
 
+  function unreadText(n) {
+    const t = UI[language];
+    return n === 1 ? t.unread_one : t.unread_many.replace("{n}", String(n));
+  }
+
   function countUnread(n) {
     unread = isOpen ? 0 : unread + n;
     badge.textContent = unread > 9 ? "9+" : String(unread);
     badge.hidden = unread === 0;
     // the visible text first in the name, then how many are new
-    launcher.setAttribute("aria-label", UI[language].launcher + (unread ? ", " + UI[language].unread(unread) : ""));
+    launcher.setAttribute("aria-label", UI[language].launcher + (unread ? ", " + unreadText(unread) : ""));
   }
 
   async function send(text, shown) {
@@ -340,7 +338,7 @@
       const sender = who.getAttribute("data-who");
       who.textContent = sender === "debtor" ? t.you : t[sender];
     });
-    log.querySelectorAll('[data-ui="newTab"]').forEach(function (hint) { hint.textContent = " " + t.newTab; });
+    log.querySelectorAll('[data-ui="new_tab"]').forEach(function (hint) { hint.textContent = " " + t.new_tab; });
     const intro = log.querySelector("[data-intro] .settle-msg__text");
     if (intro) intro.textContent = t.intro;
     showState(state);
@@ -379,7 +377,8 @@
     send(text);
   });
 
-  function mount() {
+  function mount(texts) {
+    UI = texts;
     (target || document.body).append(host);
     setLanguage(language, false);
     const remembered = session.get("settle.open");
@@ -394,13 +393,16 @@
     });
   }
 
-  window.SettleChat = Object.freeze({
-    open: function () { setOpen(true, true); },
-    close: function () { setOpen(false, true); },
-    toggle: function () { setOpen(!isOpen, true); },
-    setLanguage: setLanguage,
-  });
+  const pageReady = document.readyState === "loading"
+    ? new Promise(function (resolve) { document.addEventListener("DOMContentLoaded", resolve); })
+    : Promise.resolve();
+  const mounted = Promise.all([textsLoaded, pageReady]).then(function (done) { mount(done[0]); });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
-  else mount();
+  // called before the widget is up, these wait for it
+  window.SettleChat = Object.freeze({
+    open: function () { mounted.then(function () { setOpen(true, true); }); },
+    close: function () { mounted.then(function () { setOpen(false, true); }); },
+    toggle: function () { mounted.then(function () { setOpen(!isOpen, true); }); },
+    setLanguage: function (lang) { mounted.then(function () { setLanguage(lang); }); },
+  });
 })();

@@ -14,6 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+import texts
 from bot.actions.account import verified_debtor_id
 from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session
@@ -57,9 +58,14 @@ def profile_of(tracker: Tracker) -> str | None:
 
 
 def schedule_lines(schedule: Schedule, language: str) -> str:
-    word = "uiterlijk" if language == "nl" else "by"
     return "\n".join(
-        f"{i.sequence}. {format_money(i.amount, language)} {word} {format_date(i.due_date, language)}"
+        texts.text(
+            "bot_pieces.installment_line",
+            language,
+            sequence=i.sequence,
+            amount=format_money(i.amount, language),
+            date=format_date(i.due_date, language),
+        )
         for i in schedule.installments
     )
 
@@ -122,7 +128,7 @@ async def _needs_a_colleague(
     dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
 ) -> list[dict[str, Any]]:
     """Nothing inside the policy fits: a person takes over (reason outside_limits)."""
-    texts = debtor_texts(tracker)
+    said = debtor_texts(tracker)
     offered = declined_offer(tracker.get_slot("arrangement_offer"))
     await run_in_session(
         lambda s: hand_off(
@@ -130,7 +136,7 @@ async def _needs_a_colleague(
             tracker=tracker,
             reason="outside_limits",
             debtor_id=debtor_id,
-            texts=texts,
+            texts=said,
             offered=offered,
         )
     )

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+import texts
 from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session, settings
 from bot.actions.language import language_of
@@ -28,18 +29,6 @@ from receivables.payments.links import NothingToPay, get_or_create_link, link_ur
 
 RECENT_DAYS = 14
 PAY_INTENT = "pay_now"
-_WHAT = {
-    "nl": {
-        "balance": "uw volledige openstaande saldo",
-        "invoice": "factuur {number}",
-        "installment": "termijn {n} van uw betalingsregeling",
-    },
-    "en": {
-        "balance": "your full open balance",
-        "invoice": "invoice {number}",
-        "installment": "installment {n} of your payment plan",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -53,7 +42,6 @@ class LinkAnswer:
 def _make_link(
     session: Session, *, debtor_id: int, text: str, language: str, conversation_id: str
 ) -> LinkAnswer | None:
-    words = _WHAT["nl" if language == "nl" else "en"]
     numbers = [i.number for i in list_open_invoices(session=session, debtor_id=debtor_id)]
     number = find_invoice_number(text, numbers)
     installment = None if number else get_next_installment(session=session, debtor_id=debtor_id)
@@ -76,11 +64,11 @@ def _make_link(
         conversation_id=conversation_id,
     )
     if installment:
-        what = words["installment"].format(n=installment.sequence)
+        what = texts.text("bot_pieces.pay_what_installment", language, n=installment.sequence)
     elif number:
-        what = words["invoice"].format(number=number)
+        what = texts.text("bot_pieces.pay_what_invoice", language, number=number)
     else:
-        what = words["balance"]
+        what = texts.text("bot_pieces.pay_what_balance", language)
     return LinkAnswer(
         link_url(settings().public_url, link.token), link.amount, what, link.expires_at.date()
     )
@@ -119,26 +107,22 @@ def _recent_payments(session: Session, debtor_id: int) -> tuple[list[Payment], D
 
 
 def payment_lines(payments: list[Payment], language: str) -> str:
-    word = "op" if language == "nl" else "on"
     return "\n".join(
-        f"• {format_money(p.amount, language)} {word} {format_date(p.received_at.date(), language)}"
+        texts.text(
+            "bot_pieces.payment_line",
+            language,
+            amount=format_money(p.amount, language),
+            date=format_date(p.received_at.date(), language),
+        )
         for p in payments
     )
 
 
 def balance_line(balance: Decimal, language: str) -> str:
+    """The same sentence the gateway adds to a payment's confirmation."""
     if balance <= 0:
-        return (
-            "U heeft niets meer openstaan. Dank u wel!"
-            if language == "nl"
-            else "You have nothing left to pay. Thank you!"
-        )
-    amount = format_money(balance, language)
-    return (
-        f"Uw openstaande saldo is nu {amount}."
-        if language == "nl"
-        else f"Your open balance is now {amount}."
-    )
+        return texts.text("payment_news.nothing_left", language)
+    return texts.text("payment_news.balance_now", language, balance=format_money(balance, language))
 
 
 async def check_payment(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+import texts
 from receivables.accounts.invoices import release_invoice_holds
 from receivables.arrangements.plans import create_plan
 from receivables.arrangements.schedule import monthly_schedule, split_evenly
@@ -45,14 +46,6 @@ RELEASED = "released"
 # signs of vulnerability the bot may flag; other short snake_case flags are accepted too
 FLAGS = ("illness", "bereavement", "debt_help", "job_loss", "mental_health", "other")
 _FLAG = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-
-# what the debtor reads when a collector gives the conversation back to the assistant
-BACK_TO_BOT = {
-    "nl": "Mijn collega heeft het gesprek aan mij teruggegeven. Ik help u graag verder: "
-    "stel gerust uw vraag.",
-    "en": "My colleague has handed the conversation back to me. I'm happy to help you "
-    "further: just ask your question.",
-}
 
 
 def _actor(collector: str) -> str:
@@ -305,8 +298,8 @@ def release_handoff(
     conversation = get_conversation(session=session, conversation_id=handoff.conversation_id)
     conversation.state = "bot"
     language = conversation.language or _debtor_language(session, handoff.debtor_id)
-    text = BACK_TO_BOT["en" if language == "en" else "nl"]
-    message = add_message(session=session, conversation=conversation, sender="bot", text=text)
+    back = texts.text("gateway.back_to_bot", "en" if language == "en" else "nl")
+    message = add_message(session=session, conversation=conversation, sender="bot", text=back)
     record_event(
         session=session,
         actor=actor or _actor(collector),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import texts
 from receivables.policy.model import WorkingHours
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -68,8 +69,10 @@ def reply_moment(
     opening = next_opening(now, hours, timezone)
     days = (opening.date() - _local(now, timezone).date()).days
     time = opening.strftime("%H:%M")
-    if language == "nl":
-        when = ("vandaag", "morgen")[days] if days < 2 else _DAY_NAMES["nl"][opening.weekday()]
-        return f"{when} vanaf {time}"
-    when = ("today", "tomorrow")[days] if days < 2 else f"on {_DAY_NAMES['en'][opening.weekday()]}"
-    return f"{when} from {time}"
+    language = "nl" if language == "nl" else "en"
+    if days == 0:
+        return texts.text("bot_pieces.reply_today", language, time=time)
+    if days == 1:
+        return texts.text("bot_pieces.reply_tomorrow", language, time=time)
+    day = _DAY_NAMES[language][opening.weekday()]
+    return texts.text("bot_pieces.reply_on_day", language, day=day, time=time)

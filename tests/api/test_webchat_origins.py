@@ -41,3 +41,20 @@ def test_a_listed_origin_may_post_messages_and_others_may_not(tmp_path: Path) ->
 def test_without_origins_the_web_chat_is_same_origin_only(tmp_path: Path) -> None:
     with client(tmp_path, "") as c:
         assert "access-control-allow-origin" not in preflight(c, "https://shop.example.com")
+
+
+def test_the_widget_labels_come_from_the_catalogue_for_any_origin(tmp_path: Path) -> None:
+    with client(tmp_path, "https://shop.example.com") as c:
+        response = c.get("/api/v1/webchat/texts", headers={"Origin": "https://shop.example.com"})
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "https://shop.example.com"
+        assert response.headers["cache-control"].startswith("public")
+        labels = response.json()
+        assert labels["nl"]["launcher"] == "Chat met ons"
+        assert labels["en"]["launcher"] == "Chat with us"
+        assert labels["en"]["unread_many"] == "{n} new messages"
+        assert labels["nl"].keys() == labels["en"].keys()
+        # public labels: an unlisted site that embeds the widget may read them too
+        other = c.get("/api/v1/webchat/texts", headers={"Origin": "https://other.example"})
+        assert other.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-origin" not in preflight(c, "https://other.example")

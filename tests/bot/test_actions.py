@@ -1053,7 +1053,7 @@ async def test_already_paid_tells_what_is_on_record(
     await ActionCheckPayment().run(dispatcher, verified(debtors.mark, "en"), DOMAIN)
     found = only(dispatcher, "utter_payments_found")
     assert found["payment_lines"].startswith("• €249.50 on ")
-    assert found["balance_line"] == "Your open balance is now €1,000.00."
+    assert found["balance_line"] == "Your outstanding balance is now €1,000.00."
     none = CollectingDispatcher()
     await ActionCheckPayment().run(none, verified(debtors.anna, "nl"), DOMAIN)
     assert only(none, "utter_no_payment_found")["balance"] == "€ 239,95"

@@ -277,8 +277,10 @@ def test_on_another_site_it_finds_its_api_and_css_from_its_src_and_can_render_in
     css = chat.evaluate("host => host.shadowRoot.querySelector('link[rel=stylesheet]').href")
     assert css == f"{gateway.url}/static/webchat.css?v=7"
     expect(chat.locator("#log")).to_contain_text("digitale assistent")
-    assert requests and all(
-        url.startswith(f"{gateway.url}/api/v1/conversations/web-") for url in requests
+    # its labels from the gateway's text catalogue, then the conversation
+    assert requests[0] == f"{gateway.url}/api/v1/webchat/texts", requests
+    assert requests[1:] and all(
+        url.startswith(f"{gateway.url}/api/v1/conversations/web-") for url in requests[1:]
     ), requests
     context.close()
     creditor.shutdown()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+import texts
 from receivables.accounts.debtors import create_debtor
 from receivables.audit.events import list_events
 from receivables.collectors.service import (
@@ -20,7 +21,6 @@ from receivables.collectors.service import (
 from receivables.conversations.service import add_message, get_or_create_conversation, list_messages
 from receivables.errors import Conflict, InvalidInput, NotFound
 from receivables.handoffs.service import (
-    BACK_TO_BOT,
     add_collector_message,
     agree_plan_outside_policy,
     claim_handoff,
@@ -181,7 +181,7 @@ def test_release_gives_the_conversation_back_to_the_bot(session: Session, langua
     h = handoff(session, cid, language=language)
     claim_handoff(session=session, handoff_id=h.id, collector="anna")
     message = release_handoff(session=session, handoff_id=h.id, collector="anna")
-    assert message.sender == "bot" and message.text == BACK_TO_BOT[language]
+    assert message.sender == "bot" and message.text == texts.text("gateway.back_to_bot", language)
     assert list_messages(session=session, conversation_id=cid)[-1].id == message.id
     assert h.status == "resolved" and h.outcome == "released" and h.resolved_at is not None
     assert state(session, cid) == "bot"
