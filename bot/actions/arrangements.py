@@ -145,28 +145,23 @@ async def _needs_a_colleague(
     return CLEARED
 
 
-# button titles of the question which plan suits (the question itself is a response)
-_CHOICE_TITLES = {
-    "nl": {"months": "{n} maanden", "month": "1 maand", "monthly": "Ik kan ... per maand"},
-    "en": {"months": "{n} months", "month": "1 month", "monthly": "I can pay ... a month"},
-}
 CHOICE_ENTITY = "plan_choice"
 
 
 def choice_buttons(months: list[int], language: str) -> list[dict[str, str]]:
     """One button per number of months and one for an amount a month; the payload carries
     the choice as an entity, so that a picked button never depends on the NLU."""
-    titles = _CHOICE_TITLES["nl" if language == "nl" else "en"]
     buttons = [
         {
-            "title": titles["month"] if n == 1 else titles["months"].format(n=n),
+            "title": texts.text("bot_pieces.plan_choice_one_month", language)
+            if n == 1
+            else texts.text("bot_pieces.plan_choice_months", language, n=n),
             "payload": f'/{PLAN_INTENT}{{"{CHOICE_ENTITY}": "{n}"}}',
         }
         for n in months
     ]
-    buttons.append(
-        {"title": titles["monthly"], "payload": f'/{PLAN_INTENT}{{"{CHOICE_ENTITY}": "monthly"}}'}
-    )
+    monthly = texts.text("bot_pieces.plan_choice_monthly", language)
+    buttons.append({"title": monthly, "payload": f'/{PLAN_INTENT}{{"{CHOICE_ENTITY}": "monthly"}}'})
     return buttons
 
 

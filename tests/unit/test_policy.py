@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from receivables.policy.limits import (
@@ -418,8 +418,6 @@ def test_the_policy_serialises_to_json_and_back() -> None:
     assert Policy.model_validate(dumped) == policy
 
 
-# reading the policy file takes longer than hypothesis' deadline on a busy machine
-@settings(deadline=None)
 @given(
     balance=st.decimals(min_value=0, max_value=100_000, places=2),
     profile=st.sampled_from([None, *PROFILES]),
