@@ -55,6 +55,9 @@ class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     text: MessageText
     language: Language | None = None
+    # the web chat's navigator.language ("en-GB"), sent with the first message when the page
+    # chose no language: used only when the message itself does not tell the language
+    browser_language: str | None = Field(default=None, max_length=35)
 
 
 class Button(BaseModel):

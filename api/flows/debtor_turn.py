@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.metrics import observed_turn
 from api.rasa_client import AssistantUnavailable, RasaClient
 from receivables.accounts.debtors import get_debtor_language
-from receivables.common.language import DEFAULT_LANGUAGE, detect_language
+from receivables.common.language import DEFAULT_LANGUAGE, detect_language, language_of_tag
 from receivables.common.redaction import redact_card_numbers
 from receivables.conversations.service import (
     add_message,
@@ -53,6 +53,8 @@ class Inbound:
     text: str
     channel: str
     message_id: int | None = None
+    # False: nothing told the language (a bare "hi" without a client or browser language)
+    language_certain: bool = True
 
 
 # work done in the same transaction as the turn's replies (a delivery marked answered, the
@@ -61,15 +63,26 @@ Then = Callable[[Session, list[Message]], None]
 
 
 def choose_language(
-    *, explicit: str | None, recorded: str | None, written: str | None, previous: str | None
+    *,
+    explicit: str | None,
+    recorded: str | None,
+    written: str | None,
+    previous: str | None,
+    browser: str | None = None,
 ) -> str:
     """The turn's language: what the client asked for, else the verified debtor's own,
-    else the language the message is written in, else the conversation's so far. Pure."""
-    return explicit or recorded or written or previous or DEFAULT_LANGUAGE
+    else the language the message is written in, else the browser's (the web chat sends it
+    with the first message), else the conversation's so far. Pure."""
+    return explicit or recorded or written or browser or previous or DEFAULT_LANGUAGE
 
 
 def store_inbound(
-    session: Session, conversation_id: str, text: str, language: str | None, channel: str
+    session: Session,
+    conversation_id: str,
+    text: str,
+    language: str | None,
+    channel: str,
+    browser: str | None = None,
 ) -> Inbound:
     """The debtor's message stored, in the caller's transaction."""
     conversation = get_or_create_conversation(
@@ -78,17 +91,25 @@ def store_inbound(
     recorded = None
     if conversation.debtor_id is not None:
         recorded = get_debtor_language(session=session, debtor_id=conversation.debtor_id)
+    written = detect_language(text)
     conversation.language = choose_language(
         explicit=language,
         recorded=recorded,
-        written=detect_language(text),
+        written=written,
         previous=conversation.language,
+        browser=browser,
     )
     if conversation.state == "closed":
         conversation.state = "bot"
     message = add_message(session=session, conversation=conversation, sender="debtor", text=text)
+    certain = any((language, recorded, written, browser))
     return Inbound(
-        conversation.state, conversation.language, message.text, conversation.channel, message.id
+        conversation.state,
+        conversation.language,
+        message.text,
+        conversation.channel,
+        message.id,
+        certain,
     )
 
 
@@ -164,10 +185,15 @@ async def handle_debtor_message(
     language: str | None = None,
     channel: str = "webchat",
     hint: dict[str, str] | None = None,
+    browser_language: str | None = None,
 ) -> Turn:
-    """Store the debtor's message and answer it (the web chat's turn, in its request)."""
+    """Store the debtor's message and answer it (the web chat's turn, in its request).
+    `browser_language`: the web chat's browser language tag, used when nothing else tells
+    the language."""
+    browser = language_of_tag(browser_language)
     inbound: Inbound = await run_in_session(
-        sessions, lambda session: store_inbound(session, conversation_id, text, language, channel)
+        sessions,
+        lambda session: store_inbound(session, conversation_id, text, language, channel, browser),
     )
     return await answer_inbound(
         sessions=sessions, rasa=rasa, conversation_id=conversation_id, inbound=inbound, hint=hint
@@ -203,6 +229,8 @@ async def answer_inbound(
 
     metadata: dict[str, Any] = {
         "language": inbound.language,
+        # the bot greets in both languages when nothing told the language
+        "language_certain": inbound.language_certain,
         "channel": inbound.channel,
         "conversation_id": conversation_id,
     }

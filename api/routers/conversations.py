@@ -30,6 +30,7 @@ async def post_message(
         conversation_id=conversation_id,
         text=body.text,
         language=body.language,
+        browser_language=body.browser_language,
     )
     request.app.state.outbound.notify()  # the console and other open pages see it at once
     return ConversationMessages(

@@ -95,6 +95,7 @@
   let languageChosen = ["nl", "en"].indexOf(local.get("settle.language")) >= 0 ||
     options.language === "nl" || options.language === "en";
   let lastId = 0;
+  let sentOnce = false;
   let state = "bot";
   let loaded = false; // history shown: from now on the debtor's own messages are already on screen
   let listening = false;
@@ -302,13 +303,17 @@
   }
 
   async function send(text, shown) {
+    // the first message carries the browser's language for the gateway to fall back on
+    const first = lastId === 0 && !sentOnce;
+    sentOnce = true;
     loaded = true;
     render({ sender: "debtor", text: shown || text });
     setTyping(1);
     try {
       const response = await fetch(messagesUrl, {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(languageChosen ? { text: text, language: language } : { text: text }),
+        body: JSON.stringify(languageChosen ? { text: text, language: language }
+          : first ? { text: text, browser_language: navigator.language || "" } : { text: text }),
       });
       if (!response.ok) throw new Error("HTTP " + response.status);
       const body = await response.json();

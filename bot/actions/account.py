@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.formatting import invoice_lines, payment_option_lines
 from bot.actions.language import language_of
+from bot.actions.pending import offered
 from receivables.accounts.invoices import OpenInvoice, list_open_invoices, open_balance
 from receivables.audit.events import record_event
 from receivables.common.money import format_money
@@ -96,4 +97,4 @@ class ActionPaymentOptions(Action):
     ) -> list[dict[str, Any]]:
         options = payment_option_lines(get_policy(), language_of(tracker))
         dispatcher.utter_message(response="utter_payment_options", options=options)
-        return []
+        return offered("link")  # "ja graag" gets the link

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -20,6 +20,13 @@ from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session
 from bot.actions.escalation import debtor_texts, hand_off, tell_when
 from bot.actions.language import language_of
+from bot.actions.pending import PENDING, offered, pending_offer
+from receivables.arrangements.first_offer import (
+    first_offer_for,
+    month_options,
+    proposed_months,
+    read_plan_choice,
+)
 from receivables.arrangements.plans import create_plan, get_active_plan, has_broken_plan
 from receivables.arrangements.promise_dates import check_promise, interpret_promise_date
 from receivables.arrangements.promises import (
@@ -28,15 +35,21 @@ from receivables.arrangements.promises import (
     list_promises,
     payable_balance,
 )
-from receivables.arrangements.requests import find_amount, parse_plan_request
-from receivables.arrangements.schedule import Schedule, build_schedule, propose_plan
+from receivables.arrangements.requests import Language as RequestLanguage
+from receivables.arrangements.requests import PlanRequest, find_amount, parse_plan_request
+from receivables.arrangements.schedule import (
+    Schedule,
+    build_schedule,
+    fewest_installments,
+    propose_plan,
+)
 from receivables.common.dates import format_date
 from receivables.common.money import format_money
 from receivables.errors import DomainError
 from receivables.policy.limits import effective_plan_limits, effective_promise_limits
 
 PLAN_INTENT, PROMISE_INTENT = "request_plan", "promise_to_pay"
-CLEARED = [SlotSet("arrangement", None), SlotSet("arrangement_offer", None)]
+CLEARED = [SlotSet(PENDING, None), SlotSet("arrangement_offer", None)]
 
 
 def profile_of(tracker: Tracker) -> str | None:
@@ -55,6 +68,10 @@ def schedule_lines(schedule: Schedule, language: str) -> str:
         )
         for i in schedule.installments
     )
+
+
+def schedule_amounts(schedule: Schedule) -> list[Decimal]:
+    return [i.amount for i in schedule.installments]
 
 
 def offer_json(schedule: Schedule, kind: str) -> str:
@@ -128,9 +145,61 @@ async def _needs_a_colleague(
     return CLEARED
 
 
+CHOICE_ENTITY = "plan_choice"
+
+
+def choice_buttons(months: list[int], language: str) -> list[dict[str, str]]:
+    """One button per number of months and one for an amount a month; the payload carries
+    the choice as an entity, so that a picked button never depends on the NLU."""
+    buttons = [
+        {
+            "title": texts.text("bot_pieces.plan_choice_one_month", language)
+            if n == 1
+            else texts.text("bot_pieces.plan_choice_months", language, n=n),
+            "payload": f'/{PLAN_INTENT}{{"{CHOICE_ENTITY}": "{n}"}}',
+        }
+        for n in months
+    ]
+    monthly = texts.text("bot_pieces.plan_choice_monthly", language)
+    buttons.append({"title": monthly, "payload": f'/{PLAN_INTENT}{{"{CHOICE_ENTITY}": "monthly"}}'})
+    return buttons
+
+
+def picked_choice(tracker: Tracker) -> str | None:
+    """The value of a picked plan button ("3", "monthly"), if the message was one."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == CHOICE_ENTITY and entity.get("value") is not None:
+            return str(entity["value"])
+    return None
+
+
+def requested_plan(tracker: Tracker, language: str) -> PlanRequest | Literal["ask_amount"]:
+    """What the debtor asked for: a picked button, a count or an amount a month in their
+    words, or (answering the bot's question) a bare number; empty: an open request."""
+    picked = picked_choice(tracker)
+    if picked == "monthly":
+        return "ask_amount"
+    if picked is not None and picked.isdigit():
+        return PlanRequest(installments=int(picked))
+    lang: RequestLanguage = "en" if language == "en" else "nl"
+    pending = pending_offer(tracker)
+    if pending in ("plan_choice", "plan_amount"):
+        # the answer to the bot's question: this message alone
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if pending == "plan_amount":
+            return read_plan_choice(text, asked="amount", language=lang)
+        return read_plan_choice(text, asked="months_or_amount", language=lang)
+    return parse_plan_request(asked_text(tracker, (PLAN_INTENT,)), lang)
+
+
 async def offer_plan(
-    dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    debtor_id: int,
+    request: PlanRequest | None = None,
 ) -> list[dict[str, Any]]:
+    """A plan read back for a yes; for an open request, first the question which plan
+    suits (unless the profile's first offer is to propose one straight away)."""
     language = language_of(tracker)
     facts = await run_in_session(lambda s: _plan_facts(s, debtor_id))
     if facts.active_next is not None:
@@ -140,32 +209,63 @@ async def offer_plan(
             amount=format_money(amount, language),
             date=format_date(due, language),
         )
-        return CLEARED
-    request = parse_plan_request(asked_text(tracker, (PLAN_INTENT,)))
-    limits = effective_plan_limits(get_policy(), balance=facts.balance, profile=profile_of(tracker))
+        return [*CLEARED, *offered("link")]
+    wanted = request or requested_plan(tracker, language)
+    if wanted == "ask_amount":
+        dispatcher.utter_message(response="utter_plan_ask_amount")
+        return offered("plan_amount")
+    policy, today = get_policy(), dt.date.today()
+    limits = effective_plan_limits(policy, balance=facts.balance, profile=profile_of(tracker))
+    if wanted == PlanRequest():
+        can = propose_plan(
+            balance=facts.balance, limits=limits, today=today, broken_plan=facts.broken
+        )
+        if can.schedule is None:
+            return await _refused(dispatcher, tracker, debtor_id, can.reason, facts.balance)
+        opening = first_offer_for(policy, profile=profile_of(tracker))
+        if opening.mode == "ask":
+            options = month_options(
+                balance=facts.balance, limits=limits, today=today, offer=opening
+            )
+            if options:
+                dispatcher.utter_message(
+                    response="utter_plan_ask",
+                    balance=format_money(facts.balance, language),
+                    buttons=choice_buttons(options, language),
+                )
+                return [SlotSet("arrangement_offer", None), *offered("plan_choice")]
+        else:
+            months = proposed_months(
+                balance=facts.balance, limits=limits, today=today, offer=opening
+            )
+            wanted = PlanRequest(installments=months) if months else wanted
     proposal = propose_plan(
         balance=facts.balance,
         limits=limits,
-        today=dt.date.today(),
-        installments=request.installments,
-        monthly_amount=request.monthly_amount,
+        today=today,
+        installments=wanted.installments,
+        monthly_amount=wanted.monthly_amount,
         broken_plan=facts.broken,
     )
     if proposal.schedule is None:
-        if proposal.reason == "nothing_to_pay":
-            dispatcher.utter_message(response="utter_nothing_to_pay")
-            return CLEARED
-        if proposal.reason == "below_min_balance":
-            dispatcher.utter_message(
-                response="utter_plan_too_small", balance=format_money(facts.balance, language)
-            )
-            return CLEARED
-        return await _needs_a_colleague(dispatcher, tracker, debtor_id)
+        return await _refused(dispatcher, tracker, debtor_id, proposal.reason, facts.balance)
     schedule = proposal.schedule
     lines = schedule_lines(schedule, language)
     if proposal.status == "accepted":
         dispatcher.utter_message(
             response="utter_plan_offer", lines=lines, total=format_money(schedule.total, language)
+        )
+    elif (
+        wanted.monthly_amount is not None
+        and max(schedule_amounts(schedule)) > wanted.monthly_amount
+    ):
+        dispatcher.utter_message(
+            response="utter_plan_counter_amount",
+            lines=lines,
+            asked=format_money(wanted.monthly_amount, language),
+            needed=fewest_installments(facts.balance, wanted.monthly_amount),
+            count=schedule.count,
+            amount=format_money(schedule.amount, language),
         )
     else:
         dispatcher.utter_message(
@@ -175,9 +275,27 @@ async def offer_plan(
             amount=format_money(schedule.installments[0].amount, language),
         )
     return [
-        SlotSet("arrangement", "plan"),
         SlotSet("arrangement_offer", offer_json(schedule, proposal.status)),
+        *offered("plan"),
     ]
+
+
+async def _refused(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    debtor_id: int,
+    reason: str | None,
+    balance: Decimal,
+) -> list[dict[str, Any]]:
+    if reason == "nothing_to_pay":
+        dispatcher.utter_message(response="utter_nothing_to_pay")
+        return CLEARED
+    if reason == "below_min_balance":
+        dispatcher.utter_message(
+            response="utter_plan_too_small", balance=format_money(balance, language_of(tracker))
+        )
+        return [*CLEARED, *offered("link")]
+    return await _needs_a_colleague(dispatcher, tracker, debtor_id)
 
 
 @dataclass(frozen=True)
@@ -200,6 +318,11 @@ async def offer_promise(
     dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
 ) -> list[dict[str, Any]]:
     language = language_of(tracker)
+    if pending_offer(tracker) in ("plan_choice", "plan_amount"):
+        # "150 per maand" in answer to the question which plan suits is about the plan
+        request = requested_plan(tracker, language)
+        if isinstance(request, PlanRequest) and request != PlanRequest():
+            return await offer_plan(dispatcher, tracker, debtor_id, request=request)
     text = asked_text(tracker, (PROMISE_INTENT,))
     today = dt.date.today()
     facts = await run_in_session(lambda s: _promise_facts(s, debtor_id))
@@ -223,7 +346,7 @@ async def offer_promise(
             amount=format_money(facts.existing[0], language),
             date=format_date(facts.existing[1], language, weekday=True),
         )
-        return CLEARED
+        return [*CLEARED, *offered("handoff")]
     if check.status not in ("ok", "too_late"):
         return await _needs_a_colleague(dispatcher, tracker, debtor_id)
     if check.status == "too_late":
@@ -240,7 +363,7 @@ async def offer_promise(
             date=format_date(date, language, weekday=True),
         )
     offer = json.dumps({"amount": str(amount), "date": date.isoformat()})
-    return [SlotSet("arrangement", "promise"), SlotSet("arrangement_offer", offer)]
+    return [SlotSet("arrangement_offer", offer), *offered("promise")]
 
 
 def _store(
@@ -284,7 +407,7 @@ class ActionConfirmArrangement(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         debtor_id = verified_debtor_id(tracker)
-        kind, raw = tracker.get_slot("arrangement"), tracker.get_slot("arrangement_offer")
+        kind, raw = tracker.get_slot(PENDING), tracker.get_slot("arrangement_offer")
         if debtor_id is None or kind not in ("plan", "promise") or not raw:
             dispatcher.utter_message(response="utter_how_can_help")
             return CLEARED
@@ -312,7 +435,8 @@ class ActionConfirmArrangement(Action):
                 amount=format_money(stored[0], language),
                 date=format_date(stored[1], language, weekday=True),
             )
-        return CLEARED
+        # both end by offering a payment link
+        return [*CLEARED, *offered("link")]
 
 
 class ActionDeclineArrangement(Action):
@@ -328,11 +452,7 @@ class ActionDeclineArrangement(Action):
         debtor_id = verified_debtor_id(tracker)
         raw = tracker.get_slot("arrangement_offer")
         kind = json.loads(raw).get("kind") if raw else None
-        if (
-            debtor_id is not None
-            and tracker.get_slot("arrangement") == "plan"
-            and kind == "counter"
-        ):
+        if debtor_id is not None and tracker.get_slot(PENDING) == "plan" and kind == "counter":
             return await _needs_a_colleague(dispatcher, tracker, debtor_id)
         dispatcher.utter_message(response="utter_arrangement_declined")
         return CLEARED

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,6 +16,7 @@ import texts
 from bot.actions.asked import asked_text
 from bot.actions.db import get_policy, run_in_session, settings
 from bot.actions.language import language_of
+from bot.actions.pending import offered
 from receivables.accounts.invoices import get_open_balance, list_open_invoices
 from receivables.arrangements.plans import get_next_installment
 from receivables.common.dates import format_date
@@ -123,7 +125,9 @@ def balance_line(balance: Decimal, language: str) -> str:
     return texts.text("payment_news.balance_now", language, balance=format_money(balance, language))
 
 
-async def check_payment(dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int) -> None:
+async def check_payment(
+    dispatcher: CollectingDispatcher, tracker: Tracker, debtor_id: int
+) -> list[dict[str, Any]] | None:
     language = language_of(tracker)
     payments, balance = await run_in_session(lambda s: _recent_payments(s, debtor_id))
     if not payments:
@@ -132,9 +136,10 @@ async def check_payment(dispatcher: CollectingDispatcher, tracker: Tracker, debt
             days=RECENT_DAYS,
             balance=format_money(balance, language),
         )
-        return
+        return offered("link")
     dispatcher.utter_message(
         response="utter_payments_found",
         payment_lines=payment_lines(payments, language),
         balance_line=balance_line(balance, language),
     )
+    return None

@@ -26,7 +26,8 @@ _ENGLISH = set(
     thanks thank thx yes yeah yep nope pay paid payment balance invoice invoices bill
     bills owe outstanding due amount debt account installments date birth customer number
     postcode born march may june july october bot human person agent speak talk to of for
-    with on at by from about it do does did much many""".split()
+    with on at by from about it do does did much many there hiya howdy afternoon send
+    months month instalments installment instalment get would like""".split()
 )
 _WORD = re.compile(r"[a-zà-ÿ']+")
 # customer and invoice numbers say nothing about the language ("EN-1001" is not Dutch "en")
@@ -44,3 +45,9 @@ def detect_language(text: str) -> Language | None:
     if english > dutch:
         return "en"
     return None
+
+
+def language_of_tag(tag: str | None) -> Language | None:
+    """'nl' or 'en' for a browser's language tag ('en-GB', 'nl-BE', 'EN'), else None."""
+    primary = (tag or "").strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in LANGUAGES else None

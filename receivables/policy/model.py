@@ -72,6 +72,24 @@ class PlanBand(_Frozen):
     max_months: int | None = Field(default=None, ge=1, le=60)
 
 
+class PlanFirstOffer(_Frozen):
+    """What an open request for a plan ("kan ik een regeling treffen?") gets first. ask: a
+    question with these numbers of months as buttons (each only when the policy allows it,
+    the most the policy allows always among them) and "I can pay ... a month"; propose: the
+    plan of the first number of months right away (or the most allowed, when fewer)."""
+
+    mode: Literal["ask", "propose"] = "ask"
+    months: list[int] = Field(default=[3, 6], min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _sensible_months(self) -> PlanFirstOffer:
+        if any(not 1 <= n <= 60 for n in self.months):
+            raise ValueError("months must each be between 1 and 60")
+        if len(set(self.months)) != len(self.months):
+            raise ValueError("months must not repeat")
+        return self
+
+
 class PaymentPlanSettings(_Frozen):
     max_installments: int = Field(ge=1, le=60)
     min_installment_amount: Decimal = Field(gt=0, decimal_places=2)
@@ -81,6 +99,8 @@ class PaymentPlanSettings(_Frozen):
     max_balance: Decimal = Field(gt=0)
     allow_after_broken_plan: bool = False
     bands: list[PlanBand] = Field(default_factory=list)
+    # the first answer to an open request for a plan; a profile may set its own
+    first_offer: PlanFirstOffer = Field(default_factory=PlanFirstOffer)
 
     @model_validator(mode="after")
     def _balance_range(self) -> PaymentPlanSettings:
@@ -117,6 +137,8 @@ class ProfileTreatment(_Frozen):
     allow_promise: bool = True
     # None: by amount (handoff.senior_from_amount)
     handoff_level: HandoffLevel | None = None
+    # None: payment_plan.first_offer
+    plan_first_offer: PlanFirstOffer | None = None
     payment_plan: PlanOverrides = Field(default_factory=PlanOverrides)
     promise_to_pay: PromiseOverrides = Field(default_factory=PromiseOverrides)
 

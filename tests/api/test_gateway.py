@@ -237,3 +237,24 @@ def test_health_and_chat_page(client: TestClient) -> None:
     assert policy["payment_plan"]["max_installments"] >= 1
     assert "min_installment_amount" in policy["payment_plan"]
     assert policy["promise_to_pay"]["max_days_ahead"] >= 0
+
+
+def test_the_browser_language_decides_only_when_the_text_cannot(client: TestClient) -> None:
+    client.post(
+        "/api/v1/conversations/c-br/messages", json={"text": "hi", "browser_language": "en-GB"}
+    )
+    assert FakeRasa.received[-1]["metadata"]["language"] == "en"
+    assert FakeRasa.received[-1]["metadata"]["language_certain"] is True
+    client.post(
+        "/api/v1/conversations/c-br2/messages",
+        json={"text": "hoeveel moet ik betalen", "browser_language": "en-US"},
+    )
+    assert FakeRasa.received[-1]["metadata"]["language"] == "nl"
+
+
+def test_a_bare_hi_is_sent_as_language_unknown(client: TestClient) -> None:
+    client.post("/api/v1/conversations/c-hi/messages", json={"text": "hi"})
+    assert FakeRasa.received[-1]["metadata"]["language_certain"] is False
+    client.post("/api/v1/conversations/c-hi/messages", json={"text": "what is my balance"})
+    metadata = FakeRasa.received[-1]["metadata"]
+    assert (metadata["language"], metadata["language_certain"]) == ("en", True)

@@ -7,6 +7,7 @@ the dispatcher's messages carry the response name and its template variables.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +34,9 @@ from bot.actions.answers import (
 )
 from bot.actions.arrangements import ActionConfirmArrangement, ActionDeclineArrangement
 from bot.actions.escalation import ActionHandOff
+from bot.actions.followup import ActionFollowUp
 from bot.actions.formatting import invoice_lines, payment_option_lines
+from bot.actions.greeting import ActionGreet
 from bot.actions.language import language_of
 from bot.actions.verification import (
     ActionRequestVerification,
@@ -1114,11 +1117,11 @@ async def test_a_plan_beyond_the_maximum_gets_a_counter_offer_and_is_stored_on_y
     assert counter["lines"].count("\n") == 5 and "€166.65 by" in counter["lines"]
     assert plans_of(database, debtors.mark) == []  # nothing stored before the yes
     slots = slots_of(events)
-    assert slots["arrangement"] == "plan"
+    assert slots["pending_offer"] == "plan"
     yes = CollectingDispatcher()
     confirmed = verified(debtors.mark, "en", text="yes", intent="affirm", **slots)
     assert slots_of(await ActionConfirmArrangement().run(yes, confirmed, DOMAIN)) == {
-        "arrangement": None,
+        "pending_offer": "link",  # "Would you like a payment link for it now?"
         "arrangement_offer": None,
     }
     assert only(yes, "utter_plan_agreed")["amount"] == "€166.67"
@@ -1176,3 +1179,240 @@ async def test_a_promise_is_read_back_and_one_too_far_ahead_gets_the_latest_date
         ]
     )
     assert promises == [("239.95", TODAY + dt.timedelta(days=1))]
+
+
+# --- the first offer asks, follow-ups in context (P11) ---------------------------------
+
+
+def with_entity(t: Tracker, entity: str, value: str) -> Tracker:
+    t.latest_message["entities"] = [{"entity": entity, "value": value}]
+    return t
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text}
+
+
+async def test_an_open_request_asks_with_buttons_inside_the_policy(
+    database: Database, debtors: Debtors
+) -> None:
+    asked = CollectingDispatcher()
+    t = verified(debtors.mark, "en", text="can I pay in installments?", intent="request_plan")
+    events = await ActionProposePlan().run(asked, t, DOMAIN)
+    question = only(asked, "utter_plan_ask")
+    assert question["balance"] == "€1,000.00"
+    assert [b["title"] for b in question["buttons"]] == [
+        "3 months",
+        "6 months",
+        "I can pay ... a month",
+    ]
+    assert slots_of(events)["pending_offer"] == "plan_choice"
+    assert plans_of(database, debtors.mark) == []
+
+
+async def test_a_small_balance_offers_only_what_its_band_allows(
+    database: Database, debtors: Debtors
+) -> None:
+    asked = CollectingDispatcher()
+    t = verified(debtors.anna, "nl", text="kan ik een regeling treffen?", intent="request_plan")
+    await ActionProposePlan().run(asked, t, DOMAIN)
+    titles = [b["title"] for b in only(asked, "utter_plan_ask")["buttons"]]
+    assert titles == ["3 maanden", "Ik kan ... per maand"]  # up to EUR 250: at most 3
+
+
+async def test_a_picked_button_gives_that_plan_and_yes_stores_it(
+    database: Database, debtors: Debtors
+) -> None:
+    offer = CollectingDispatcher()
+    t = with_entity(
+        verified(
+            debtors.mark, "en", text='/request_plan{"plan_choice": "3"}', intent="request_plan"
+        ),
+        "plan_choice",
+        "3",
+    )
+    events = await ActionProposePlan().run(offer, t, DOMAIN)
+    assert only(offer, "utter_plan_offer")["lines"].count("\n") == 2
+    yes = CollectingDispatcher()
+    agreed = verified(debtors.mark, "en", text="yes", intent="affirm", **slots_of(events))
+    await ActionFollowUp().run(yes, agreed, DOMAIN)
+    assert responses(yes) == ["utter_plan_agreed"]
+    [plan] = plans_of(database, debtors.mark)
+    assert [a for a, _ in plan] == ["333.34", "333.34", "333.32"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "count"),
+    [("drie maanden", "inform", 3), ("6", "inform", 6), ("zes", "affirm", 6)],
+)
+async def test_an_answer_to_the_question_gives_that_many_months(
+    database: Database, debtors: Debtors, text: str, intent: str, count: int
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(debtors.mark, "nl", text=text, intent=intent, pending_offer="plan_choice")
+    events = await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert only(dispatcher, "utter_plan_offer")["lines"].count("\n") == count - 1
+    assert slots_of(events)["pending_offer"] == "plan"
+
+
+async def test_an_amount_a_month_stays_at_or_under_it(database: Database, debtors: Debtors) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(
+        debtors.mark,
+        "en",
+        text="I can do 300 a month",
+        intent="inform",
+        pending_offer="plan_choice",
+    )
+    events = await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    only(dispatcher, "utter_plan_offer")
+    rows = json.loads(slots_of(events)["arrangement_offer"])["installments"]
+    amounts = [Decimal(a) for a, _ in rows]
+    assert max(amounts) <= Decimal("300") and sum(amounts) == Decimal("1000.00")
+
+
+async def test_the_amount_button_asks_how_much_and_a_bare_number_is_that_amount(
+    database: Database, debtors: Debtors
+) -> None:
+    ask = CollectingDispatcher()
+    t = with_entity(
+        verified(debtors.mark, "nl", text="/request_plan", intent="request_plan"),
+        "plan_choice",
+        "monthly",
+    )
+    events = await ActionProposePlan().run(ask, t, DOMAIN)
+    assert responses(ask) == ["utter_plan_ask_amount"]
+    assert slots_of(events)["pending_offer"] == "plan_amount"
+    offer = CollectingDispatcher()
+    answer = verified(debtors.mark, "nl", text="250", intent="inform", **slots_of(events))
+    await ActionFollowUp().run(offer, answer, DOMAIN)
+    assert only(offer, "utter_plan_offer")["lines"].count("\n") == 3  # 4 x 250
+
+
+async def test_an_amount_beyond_the_policy_gets_a_counter_offer_that_says_what_works(
+    database: Database, debtors: Debtors
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(debtors.mark, "en", text="150 per month", intent="request_plan")
+    events = await ActionProposePlan().run(dispatcher, t, DOMAIN)
+    counter = only(dispatcher, "utter_plan_counter_amount")
+    assert (counter["asked"], counter["needed"], counter["count"]) == ("€150.00", 7, 6)
+    assert counter["amount"] == "€166.67"
+    # "that's too much": a colleague takes over
+    no = CollectingDispatcher()
+    declined = verified(debtors.mark, "en", text="no", intent="deny", **slots_of(events))
+    await ActionFollowUp().run(no, declined, DOMAIN)
+    assert responses(no)[0] == "utter_plan_needs_colleague"
+    assert database.handoffs("conversation-1")[0].reason == "outside_limits"
+
+
+async def test_the_unwilling_profile_gets_the_short_plan_straight_away(
+    database: Database, debtors: Debtors
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(
+        debtors.mark,
+        "en",
+        text="can I pay in installments?",
+        intent="request_plan",
+        profile="unwilling",
+    )
+    await ActionProposePlan().run(dispatcher, t, DOMAIN)
+    assert only(dispatcher, "utter_plan_offer")["lines"].count("\n") == 1  # 2 installments
+
+
+async def test_yes_after_the_payment_options_sends_a_payment_link(
+    database: Database, debtors: Debtors
+) -> None:
+    options = CollectingDispatcher()
+    events = await ActionPaymentOptions().run(
+        options, verified(debtors.anna, "nl", text="hoe kan ik betalen"), DOMAIN
+    )
+    assert slots_of(events) == {"pending_offer": "link"}
+    yes = CollectingDispatcher()
+    t = verified(debtors.anna, "nl", text="ja graag", intent="affirm", **slots_of(events))
+    await ActionFollowUp().run(yes, t, DOMAIN)
+    assert only(yes, "utter_payment_link")["amount"] == "€ 239,95"
+
+
+async def test_yes_to_a_link_before_verification_verifies_first() -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("yes", intent="affirm", language="en", pending_offer="link")
+    events = await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert dispatcher.messages == []
+    assert slots_of(events)["requested_topic"] == "pay"
+    assert FollowupAction("verification_form") in events
+
+
+async def test_yes_with_nothing_pending_gets_what_the_bot_can_do() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFollowUp().run(dispatcher, tracker("ok", intent="affirm", language="en"), DOMAIN)
+    assert responses(dispatcher) == ["utter_what_i_can_do"]
+
+
+async def test_an_offer_from_an_earlier_turn_is_not_answered_by_yes(
+    database: Database, debtors: Debtors
+) -> None:
+    offer = SlotSet("pending_offer", "link")
+    history = [user("hoe kan ik betalen"), offer, user("wat is mijn saldo"), user("ja")]
+    dispatcher = CollectingDispatcher()
+    t = verified(
+        debtors.anna, "nl", text="ja", intent="affirm", events=history, pending_offer="link"
+    )
+    await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_what_i_can_do"]
+    fresh = CollectingDispatcher()
+    t = verified(
+        debtors.anna,
+        "nl",
+        text="ja",
+        intent="affirm",
+        events=history[:2] + [user("ja")],
+        pending_offer="link",
+    )
+    await ActionFollowUp().run(fresh, t, DOMAIN)
+    assert responses(fresh) == ["utter_payment_link"]
+
+
+async def test_no_to_the_question_which_plan_suits_asks_what_would_work() -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("nee", intent="deny", verified=True, debtor_id=1.0, pending_offer="plan_choice")
+    events = await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_arrangement_declined"]
+    assert slots_of(events) == {"pending_offer": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "metadata", "response"),
+    [
+        ("hi", {"language": "nl", "language_certain": False}, "utter_greet_bilingual"),
+        ("hi", {}, "utter_greet_bilingual"),
+        ("hello there", {"language": "en", "language_certain": True}, "utter_greet"),
+        ("hi", {"language": "en", "language_certain": True}, "utter_greet"),
+    ],
+)
+async def test_the_greeting_is_bilingual_only_when_the_language_is_unknown(
+    text: str, metadata: dict[str, Any], response: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent="greet", metadata=metadata, events=[user(text)])
+    await ActionGreet().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == [response]
+
+
+async def test_a_later_hi_is_answered_in_the_conversation_language() -> None:
+    dispatcher = CollectingDispatcher()
+    history = [user("wat is mijn saldo"), user("hi")]
+    t = tracker("hi", intent="greet", metadata={"language_certain": False}, events=history)
+    await ActionGreet().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_greet"]
+
+
+async def test_a_reference_after_a_plan_offer_is_no_yes(
+    database: Database, debtors: Debtors
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = verified(debtors.mark, "nl", text="KL-2291", intent="inform", pending_offer="plan")
+    await ActionFollowUp().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_already_verified", "utter_what_i_can_do"]
+    assert plans_of(database, debtors.mark) == []

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from receivables.common.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
+from receivables.common.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    detect_language,
+    language_of_tag,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,6 +49,9 @@ def test_dutch(text: str) -> None:
         "thanks",
         "hello",
         "yes please",
+        "hi there",
+        "good afternoon",
+        "can i pay over three months",
     ],
 )
 def test_english(text: str) -> None:
@@ -64,6 +72,8 @@ def test_english(text: str) -> None:
         "👍",
         "?",
         "€ 50",
+        "hi",
+        "hey",
     ],
 )
 def test_not_enough_to_tell(text: str) -> None:
@@ -78,3 +88,12 @@ def test_case_does_not_matter() -> None:
 def test_languages() -> None:
     assert LANGUAGES == ("nl", "en")
     assert DEFAULT_LANGUAGE in LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("en-GB", "en"), ("en", "en"), ("EN_us", "en"), ("nl-BE", "nl"), ("nl", "nl")]
+    + [("de-DE", None), ("", None), (None, None), ("fr", None)],
+)
+def test_a_browser_language_tag(tag: str | None, language: str | None) -> None:
+    assert language_of_tag(tag) == language

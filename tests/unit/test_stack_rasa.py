@@ -67,7 +67,7 @@ def test_several_rasa_processes_share_the_stores_and_the_gateway_knows_them_all(
 ) -> None:
     stack = make(tmp_path, rasa_port=5005, rasa_workers=2)
     commands = stack.commands()
-    assert list(commands) == ["actions", "rasa", "rasa-2", "api", "followup"]
+    assert list(commands) == ["actions", "rasa", "rasa-2", "api", "workers", "followup"]
     ports = [commands[name][commands[name].index("--port") + 1] for name in ("rasa", "rasa-2")]
     assert ports == ["5005", "5006"]
     assert commands["rasa"][:-3] == commands["rasa-2"][:-3]  # same model, same stores
