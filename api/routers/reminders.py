@@ -130,7 +130,7 @@ async def reminders_page(
         request,
         "reminders.html",
         user,
-        t=LABELS[language],
+        labels=LABELS[language],
         lang=language,
         other="nl" if language == "en" else "en",
         days=[(key, plan, _summary(plan)) for key, plan in days],

@@ -46,6 +46,8 @@ def test_a_credit_manager_reads_the_dashboard_in_dutch(gateway: Gateway, browser
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.get_by_role("link", name="Dashboard").click()
+    expect(page).to_have_url(f"{gateway.url}/console/dashboard")
+    page.goto(f"{gateway.url}/console/dashboard?lang=nl")  # the browser speaks English
     expect(page.get_by_role("heading", name="Ouderdom van de openstaande posten")).to_be_visible()
     page.get_by_label("van", exact=True).fill("2026-10-01")
     page.get_by_label("tot en met", exact=True).fill("2026-11-30")

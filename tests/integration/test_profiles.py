@@ -62,7 +62,9 @@ def test_same_balance_different_profiles(api: httpx.Client, admin: httpx.Client)
     unwilling_text, unwilling_handoff = replies["unwilling"]
     # tone: empathetic for the one who cannot pay, factual for the one who will not
     assert "samen zoeken we een oplossing" in unable_text
-    assert "hoe uw rekening ervoor staat" in unwilling_text
+    # the factual tone: thanks, and straight to the facts (no reassurance)
+    assert unwilling_text.startswith("Dank u wel, Lotte Hendriks.\n")
+    assert "samen zoeken we een oplossing" not in unwilling_text
     # plan limits: six terms for the one, at most two for the other
     assert "Dat kan" in unable_text and unable_text.count("uiterlijk") == 6
     assert "2 maandelijkse termijnen van € 100,00" in unwilling_text
