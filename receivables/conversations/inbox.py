@@ -15,11 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from receivables.audit.events import record_event
+from receivables.conversations.leases import claim_oldest
 from receivables.models import Delivery, utcnow
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -71,10 +72,6 @@ def store_delivery(
     return delivery
 
 
-def _free(now: dt.datetime) -> Any:
-    return or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now)
-
-
 def claim_next(
     *,
     session: Session,
@@ -84,37 +81,18 @@ def claim_next(
 ) -> Claimed | None:
     """Take the oldest pending delivery of a conversation nobody works on, for `lease`."""
     now = now or utcnow()
-    firsts = (
-        select(func.min(Delivery.id))
-        .where(Delivery.status == PENDING)
-        .group_by(Delivery.conversation_id)
+    row = claim_oldest(session, Delivery, now=now, lease=lease, conversation_id=conversation_id)
+    if row is None:
+        return None
+    return Claimed(
+        row.id,
+        row.conversation_id,
+        row.channel,
+        row.message_id,
+        dict(row.details or {}),
+        row.attempts + 1,
+        now + lease,
     )
-    if conversation_id is not None:
-        firsts = firsts.where(Delivery.conversation_id == conversation_id)
-    candidates = session.scalars(
-        select(Delivery)
-        .where(Delivery.id.in_(firsts.scalar_subquery()), _free(now))
-        .order_by(Delivery.id)
-        .limit(20)
-    ).all()
-    for candidate in candidates:
-        taken = session.execute(
-            update(Delivery)
-            .where(Delivery.id == candidate.id, Delivery.status == PENDING, _free(now))
-            .values(claimed_until=now + lease, attempts=Delivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(taken, "rowcount", 0) == 1:
-            return Claimed(
-                candidate.id,
-                candidate.conversation_id,
-                candidate.channel,
-                candidate.message_id,
-                dict(candidate.details or {}),
-                candidate.attempts + 1,
-                now + lease,
-            )
-    return None
 
 
 def finish(*, session: Session, delivery_id: int, claimed_until: dt.datetime | None = None) -> None:

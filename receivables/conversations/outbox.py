@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from receivables.audit.events import record_event
+from receivables.conversations.leases import claim_oldest
 from receivables.conversations.models import (
     DELIVERED,
     FAILED,
@@ -97,10 +98,6 @@ def enqueue_replies(*, session: Session, conversation_id: str, message_ids: Iter
         )
 
 
-def _free(now: dt.datetime) -> Any:
-    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-
-
 def claim_next(
     *,
     session: Session,
@@ -110,38 +107,25 @@ def claim_next(
 ) -> Claimed | None:
     """Take the oldest pending row of a conversation, when it is due and nobody sends it."""
     now = now or utcnow()
-    firsts = (
-        select(func.min(OutboxMessage.id))
-        .where(OutboxMessage.status == PENDING)
-        .group_by(OutboxMessage.conversation_id)
+    row = claim_oldest(
+        session,
+        OutboxMessage,
+        now=now,
+        lease=lease,
+        conversation_id=conversation_id,
+        due=(OutboxMessage.next_attempt_at <= now,),
     )
-    if conversation_id is not None:
-        firsts = firsts.where(OutboxMessage.conversation_id == conversation_id)
-    due = [OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now, _free(now)]
-    candidates = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(firsts.scalar_subquery()), *due)
-        .order_by(OutboxMessage.id)
-        .limit(20)
-    ).all()
-    for row in candidates:
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, *due)
-            .values(claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(taken, "rowcount", 0) == 1:
-            return Claimed(
-                row.id,
-                row.conversation_id,
-                row.channel,
-                row.address,
-                row.message_id,
-                dict(row.notice) if row.notice else None,
-                row.attempts + 1,
-            )
-    return None
+    if row is None:
+        return None
+    return Claimed(
+        row.id,
+        row.conversation_id,
+        row.channel,
+        row.address,
+        row.message_id,
+        dict(row.notice) if row.notice else None,
+        row.attempts + 1,
+    )
 
 
 def _set(session: Session, row_id: int, **values: Any) -> None:
