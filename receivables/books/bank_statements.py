@@ -32,8 +32,8 @@ from receivables.books.models import BankTransaction
 from receivables.common.identifiers import normalize_reference
 from receivables.common.money import to_money
 from receivables.errors import InvalidInput, NotFound
-from receivables.models import Debtor, Invoice, Payment, PaymentAllocation, utcnow
-from receivables.payments.booking import allocate, book_payment
+from receivables.models import Debtor, Invoice, Payment, utcnow
+from receivables.payments.booking import book_payment
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
@@ -282,12 +282,8 @@ def _book(
         method="bank_transfer",
         external_id=f"bank:{transaction.entry_key}"[:100],
         received_at=_arrived(transaction.booked_on),
-        invoice_ids=invoice_ids or None,
+        first_invoice_ids=invoice_ids,
     )
-    if invoice_ids and payment.amount > sum(a.amount for a in payment.allocations):
-        # more than the named invoice: the rest goes to the other open invoices
-        rest = payment.amount - sum(a.amount for a in payment.allocations)
-        _allocate_rest(session, payment, rest)
     transaction.debtor_id, transaction.payment_id = debtor.id, payment.id
     apply_payment(session=session, debtor_id=debtor.id, payment=payment)
     record_event(
@@ -304,17 +300,6 @@ def _book(
         },
     )
     return payment
-
-
-def _allocate_rest(session: Session, payment: Payment, rest: Decimal) -> None:
-    open_invoices = list_open_invoices(session=session, debtor_id=payment.debtor_id)
-    for invoice_id, part in allocate(rest, [(i.id, i.open_amount) for i in open_invoices]):
-        session.add(PaymentAllocation(payment_id=payment.id, invoice_id=invoice_id, amount=part))
-        invoice = session.get(Invoice, invoice_id)
-        assert invoice is not None
-        remaining = next(i.open_amount for i in open_invoices if i.id == invoice_id) - part
-        invoice.status = "paid" if remaining <= 0 else "partially_paid"
-    session.flush()
 
 
 def import_statement(*, session: Session, credits: list[BankCredit]) -> StatementReport:

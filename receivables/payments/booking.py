@@ -37,6 +37,7 @@ def book_payment(
     external_id: str | None = None,
     received_at: dt.datetime | None = None,
     invoice_ids: list[int] | None = None,
+    first_invoice_ids: list[int] | None = None,
 ) -> Payment:
     """Record a payment and allocate it; booking the same external_id twice returns the
     first booking and changes nothing."""
@@ -50,6 +51,9 @@ def book_payment(
     open_invoices = list_open_invoices(session=session, debtor_id=debtor.id)
     if invoice_ids is not None:
         open_invoices = [i for i in open_invoices if i.id in invoice_ids]
+    if first_invoice_ids:
+        # a transfer that names an invoice pays it first, the rest oldest due first
+        open_invoices.sort(key=lambda i: i.id not in first_invoice_ids)
     payment = Payment(
         debtor_id=debtor.id,
         amount=amount,
