@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.session import unverified_events, verification_ended_by_gateway
 from receivables.common.language import LANGUAGES, detect_language
 
 
@@ -27,12 +28,14 @@ class ActionSetLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # the gateway ended verification (a quiet spell): the tracker forgets it too
+        ended = unverified_events() if verification_ended_by_gateway(tracker) else []
         message = tracker.latest_message or {}
         language = (message.get("metadata") or {}).get("language")
         if language not in LANGUAGES:
-            if tracker.get_slot("verified"):
+            if tracker.get_slot("verified") and not ended:
                 return []  # the verified debtor's own language stays
             language = detect_language(message.get("text") or "")
         if language in LANGUAGES and language != tracker.get_slot("language"):
-            return [SlotSet("language", language)]
-        return []
+            return [*ended, SlotSet("language", language)]
+        return ended
