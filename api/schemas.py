@@ -74,6 +74,9 @@ class ConversationMessages(BaseModel):
     conversation_id: str
     state: State
     messages: list[MessageRead]
+    # only in the answer to a new web chat conversation's first message: its secret, to be
+    # sent as X-Conversation-Token with every later request
+    conversation_token: str | None = None
 
 
 # --- debtors and invoices --------------------------------------------------------------

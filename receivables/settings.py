@@ -17,6 +17,9 @@ from receivables.db import DEFAULT_DATABASE_URL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SETTLE_", extra="ignore")
 
+    # "development" (make run, the tests) or anything else (production, staging): outside
+    # development the gateway refuses to start with unsafe settings (see production_problems)
+    env: str = "production"
     database_url: str = DEFAULT_DATABASE_URL
     # required for the admin API; `make run` generates one when it is not set
     admin_token: str | None = None
@@ -69,6 +72,42 @@ class Settings(BaseSettings):
     telegram_secret: str | None = None
     # only to point the client at a test server; the token is appended
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # shared state of several gateway processes (rate limits); unset: the database holds it
+    redis_url: str | None = None
+    # addresses of the reverse proxies in front of the gateway (comma separated IPs or
+    # networks, "10.0.0.0/8"); only from them is X-Forwarded-For believed
+    trusted_proxies: str = ""
+    # rate limits ("N/period" separated by ";", see the limits library): over them 429
+    rate_limit_conversation_messages: str = "20/minute;200/hour"
+    rate_limit_address_messages: str = "120/minute;1200/hour"
+    rate_limit_address_new_conversations: str = "30/minute;300/hour"
+    # failed console sign-ins: the later windows make the wait grow (back-off)
+    rate_limit_login_account: str = "5/15 minutes;10/hour;20/day"
+    rate_limit_login_address: str = "20/15 minutes;50/hour;100/day"
+    # client addresses or networks never limited (comma separated); `make run` exempts
+    # loopback so that `make bench` can run many debtors from one machine
+    rate_limit_exempt: str = ""
+
+
+ADMIN_TOKEN_MIN_LENGTH = 24
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Why these settings are unsafe outside development (empty: they are fine). Pure."""
+    if settings.env == "development":
+        return []
+    problems = []
+    if settings.payment_provider == "local":
+        problems.append(
+            "SETTLE_PAYMENT_PROVIDER is 'local' (anyone holding a link can mark it paid)"
+        )
+    if not settings.admin_token or len(settings.admin_token) < ADMIN_TOKEN_MIN_LENGTH:
+        problems.append(
+            f"SETTLE_ADMIN_TOKEN is missing or under {ADMIN_TOKEN_MIN_LENGTH} characters"
+        )
+    if not settings.public_url.lower().startswith("https://"):
+        problems.append(f"SETTLE_PUBLIC_URL {settings.public_url} is not https")
+    return problems
 
 
 @lru_cache

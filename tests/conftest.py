@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session
 from receivables.db import make_engine
 from receivables.migrate import upgrade
 
+# the tests run the gateway as in development (the production guard has tests of its own);
+# set before any Settings is made, and inherited by the processes the tests start
+os.environ.setdefault("SETTLE_ENV", "development")
+
 POSTGRES_URL = os.environ.get(
     "SETTLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -274,6 +274,7 @@ async def message_turn(state: Any, inbound: Inbound, media: bool) -> None:
         options = await last_options(state.sessions, inbound.conversation_id)
         turn = await handle_debtor_message(
             sessions=state.sessions,
+            idle_minutes=state.policy.verification.idle_minutes,
             rasa=state.rasa,
             conversation_id=inbound.conversation_id,
             text=choose_option(inbound.text, options) or inbound.text,
@@ -370,6 +371,7 @@ async def _telegram_update(state: Any, parsed: telegram.Parsed) -> None:
     )
     turn = await handle_debtor_message(
         sessions=state.sessions,
+        idle_minutes=state.policy.verification.idle_minutes,
         rasa=state.rasa,
         conversation_id=conversation_id,
         text=text,

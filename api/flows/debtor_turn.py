@@ -6,6 +6,7 @@ action server writes to the same database), the replies in a second unit of work
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from receivables.conversations.service import (
 from receivables.db import run_in_session
 from receivables.handoffs.service import create_handoff, get_open_handoff
 from receivables.models import Message
+from receivables.verification.state import expire_if_idle
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,9 @@ class Inbound:
     language: str
     text: str
     channel: str
+    # verified right now (after the quiet-spell check): sent to the bot, which forgets a
+    # verification the gateway has ended
+    verified: bool = False
 
 
 def choose_language(
@@ -58,11 +63,19 @@ def choose_language(
 
 
 def _store_inbound(
-    session: Session, conversation_id: str, text: str, language: str | None, channel: str
+    session: Session,
+    conversation_id: str,
+    text: str,
+    language: str | None,
+    channel: str,
+    idle_minutes: float | None,
 ) -> Inbound:
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=channel
     )
+    if idle_minutes is not None:
+        idle = dt.timedelta(minutes=idle_minutes)
+        expire_if_idle(session=session, conversation=conversation, idle=idle)
     recorded = None
     if conversation.debtor_id is not None:
         recorded = get_debtor_language(session=session, debtor_id=conversation.debtor_id)
@@ -75,7 +88,13 @@ def _store_inbound(
     if conversation.state == "closed":
         conversation.state = "bot"
     message = add_message(session=session, conversation=conversation, sender="debtor", text=text)
-    return Inbound(conversation.state, conversation.language, message.text, conversation.channel)
+    return Inbound(
+        conversation.state,
+        conversation.language,
+        message.text,
+        conversation.channel,
+        verified=conversation.verified_at is not None,
+    )
 
 
 def _colleague_notice(session: Session, conversation_id: str, language: str) -> list[Message]:
@@ -140,14 +159,18 @@ async def handle_debtor_message(
     language: str | None = None,
     channel: str = "webchat",
     hint: dict[str, str] | None = None,
+    idle_minutes: float | None = None,
 ) -> Turn:
     """`hint`: what the channel knows of the sender (a phone number), passed to the bot in
-    the metadata as a hint for verification, never as proof."""
+    the metadata as a hint for verification, never as proof. `idle_minutes`: a verification
+    quiet for longer ends before this message is handled."""
 
     def run(work: Any, *args: Any) -> Any:
         return run_in_session(sessions, lambda session: work(session, *args))
 
-    inbound: Inbound = await run(_store_inbound, conversation_id, text, language, channel)
+    inbound: Inbound = await run(
+        _store_inbound, conversation_id, text, language, channel, idle_minutes
+    )
     if inbound.state in HANDED_OFF:
         notices = await run(_colleague_notice, conversation_id, inbound.language)
         return Turn(conversation_id, inbound.state, notices)
@@ -156,6 +179,7 @@ async def handle_debtor_message(
         "language": inbound.language,
         "channel": inbound.channel,
         "conversation_id": conversation_id,
+        "verified": inbound.verified,
     }
     if hint:
         metadata["hint"] = hint

@@ -24,7 +24,7 @@ from api.console.live import change_events
 from api.console.pages import ConsolePages
 from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from api.flows.collector_action import HandoffDesk
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
@@ -134,7 +134,7 @@ def events(request: Request, user: StreamUser) -> StreamingResponse:
 @router.get("/handoffs/{handoff_id}")
 def case_page(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     session: SessionDep,
     user: ConsoleUser,
     desk: Desk,
@@ -156,7 +156,7 @@ def case_page(
 @router.get("/handoffs/{handoff_id}/live")
 def case_live(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     session: SessionDep,
     user: ConsoleUserOr401,
     desk: Desk,
@@ -181,7 +181,7 @@ def _wants_json(request: Request) -> bool:
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-async def claim(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+async def claim(handoff_id: RowId, user: ConsoleUser, desk: Desk) -> Response:
     try:
         await desk.claim(user, handoff_id, None)
     except DomainError as exc:
@@ -192,7 +192,7 @@ async def claim(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
 @router.post("/handoffs/{handoff_id}/reply")
 async def reply(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     text: Annotated[str, Form(max_length=4000)] = "",
@@ -209,7 +209,7 @@ async def reply(
 
 
 @router.post("/handoffs/{handoff_id}/release")
-async def release(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+async def release(handoff_id: RowId, user: ConsoleUser, desk: Desk) -> Response:
     try:
         await desk.release(user, handoff_id)
     except DomainError as exc:
@@ -219,7 +219,7 @@ async def release(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
 
 @router.post("/handoffs/{handoff_id}/resolve")
 async def resolve(
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     outcome: Annotated[str, Form(max_length=32)] = "other",
@@ -236,7 +236,7 @@ async def resolve(
 # agreed_by="collector:<username>", equal monthly terms); juniors get 403.
 @router.post("/handoffs/{handoff_id}/plan")
 async def agree_plan(
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     total: Annotated[Decimal, Form(gt=0, max_digits=12, decimal_places=2)],

@@ -104,8 +104,8 @@ def _check(
             result.debtor.language,
             result.failed_attempts,
             False,
-            profile.group,
-            tone,
+            profile=profile.group,
+            tone=tone,
         )
     if result.just_paused:
         _hand_off_failed_verification(

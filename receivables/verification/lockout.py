@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from receivables.audit.events import record_event
@@ -91,9 +92,13 @@ def is_locked(
 def unlock_debtor(*, session: Session, debtor_id: int, actor: str) -> int:
     """A collector opens the debtor's verification again: the failures counted so far are
     cleared (the audit log keeps every attempt). Returns how many were cleared."""
-    cleared = session.execute(
-        delete(VerificationFailure).where(VerificationFailure.debtor_id == debtor_id)
-    ).rowcount
+    result = cast(
+        CursorResult[object],
+        session.execute(
+            delete(VerificationFailure).where(VerificationFailure.debtor_id == debtor_id)
+        ),
+    )
+    cleared = result.rowcount
     record_event(
         session=session,
         actor=actor,

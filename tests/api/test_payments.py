@@ -19,6 +19,7 @@ from receivables.payments.links import get_or_create_link, resolve_target
 from receivables.settings import Settings
 from scripts.stack import free_port
 from tests.api.fake_mollie import FakeMollie, fake_mollie
+from tests.conversation_tokens import keep_tokens
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PUBLIC = "https://settle.example.nl"
@@ -38,7 +39,7 @@ def make_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, str]:
             **settings,
         )
     )
-    return TestClient(app, follow_redirects=False), url
+    return keep_tokens(TestClient(app, follow_redirects=False)), url
 
 
 def add_debtor(client: TestClient, language: str = "nl") -> int:
