@@ -28,6 +28,7 @@ from api.routers import (
     health,
     payments,
     policy,
+    privacy,
     webchat,
 )
 from api.routers.webchat import STATIC
@@ -89,7 +90,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "X-Conversation-Token"],
             allow_credentials=False,
         )
-    for module in (health, conversations, debtors, handoffs, payments, policy, webchat, console):
+    for module in (
+        health,
+        conversations,
+        debtors,
+        privacy,
+        handoffs,
+        payments,
+        policy,
+        webchat,
+        console,
+    ):
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):
         app.include_router(module.router)

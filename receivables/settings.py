@@ -126,3 +126,11 @@ def process_environment(**overrides: str) -> dict[str, str]:
     """This process's environment with `overrides`: what the processes `make run` and the
     integration tests start are given (so settings such as SETTLE_POLICY_FILE pass through)."""
     return {**os.environ, **overrides}
+
+
+def use_development_defaults() -> None:
+    """`make run`: development (the production guard stays quiet) and loopback exempt from
+    the rate limits (so that `make bench` can play many debtors from one machine), unless
+    set otherwise. The processes it starts inherit this environment."""
+    os.environ.setdefault("SETTLE_ENV", "development")
+    os.environ.setdefault("SETTLE_RATE_LIMIT_EXEMPT", "127.0.0.1,::1")

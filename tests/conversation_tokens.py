@@ -41,9 +41,24 @@ class ConversationTokens:
 
 
 def keep_tokens(client: C) -> C:
-    """`client` with the widget's behaviour installed (returns the same client)."""
+    """`client` with the widget's behaviour installed, and the console page's: a form
+    repeats the CSRF cookie's token (returns the same client)."""
     tokens = ConversationTokens()
-    client.event_hooks["request"].append(tokens.on_request)
+
+    def console_csrf(request: httpx.Request) -> None:
+        if not request.url.path.startswith("/console") or request.method == "GET":
+            return
+        if "x-csrf-token" in request.headers:
+            return
+        token = client.cookies.get("settle_csrf") or "test-csrf-token"
+        client.cookies.set("settle_csrf", token, path="/console")
+        request.headers["X-CSRF-Token"] = token
+        # the cookie header was built before this hook: send the token in it as well
+        cookies = [c for c in request.headers.get("cookie", "").split("; ") if c]
+        if not any(c.startswith("settle_csrf=") for c in cookies):
+            request.headers["cookie"] = "; ".join([*cookies, f"settle_csrf={token}"])
+
+    client.event_hooks["request"].extend([tokens.on_request, console_csrf])
     client.event_hooks["response"].append(tokens.on_response)
     return client
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
+from api.console.csrf import csrf_token, remember_csrf
 from receivables.common.money import format_money
 from receivables.handoffs.service import OUTCOMES
 from receivables.models import utcnow
@@ -93,8 +94,15 @@ class ConsolePages:
         status_code: int = 200,
         **context: Any,
     ) -> Response:
-        context = {"user": user, "timezone": _timezone(request), **context}
-        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+        context = {
+            "user": user,
+            "timezone": _timezone(request),
+            "csrf_token": csrf_token(request),
+            **context,
+        }
+        response = self.templates.TemplateResponse(request, name, context, status_code=status_code)
+        remember_csrf(request, response)
+        return response
 
     def fragment(self, request: Request, name: str, **context: Any) -> str:
         """A piece of a page as HTML text (for the live updates)."""

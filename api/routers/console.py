@@ -20,6 +20,7 @@ from api.console.auth import (
     cookie_secret,
     signed_in,
 )
+from api.console.csrf import check_csrf, secure_cookies
 from api.console.live import change_events
 from api.console.pages import ConsolePages
 from api.console.panel import debtor_names, load_case
@@ -30,8 +31,9 @@ from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
+from receivables.verification.lockout import unlock_debtor
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(check_csrf)])
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
 PAGES = ConsolePages()
 HOME = "/console"
@@ -83,7 +85,7 @@ def login(
         httponly=True,
         samesite="lax",
         path="/",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
     )
     return response
 
@@ -230,6 +232,18 @@ async def resolve(
     except DomainError as exc:
         return _redirect(_case_url(handoff_id, str(exc)))
     return _redirect(HOME)
+
+
+@router.post("/handoffs/{handoff_id}/unlock")
+def unlock_verification(
+    handoff_id: RowId, session: SessionDep, user: ConsoleUser, desk: Desk
+) -> Response:
+    """The debtor's verification, locked after too many wrong tries, opens again (audited)."""
+    handoff = desk.load(session, handoff_id, user)
+    if handoff.debtor_id is None:
+        return _redirect(_case_url(handoff_id, "No debtor is known for this case."))
+    unlock_debtor(session=session, debtor_id=handoff.debtor_id, actor=user.actor)
+    return _redirect(_case_url(handoff_id, "Verification unlocked: the debtor can verify again."))
 
 
 # HOOK: a senior agrees a plan outside the bot's limits (stored as outside_policy=True,

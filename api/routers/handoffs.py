@@ -7,13 +7,13 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.console.auth import ApiPrincipal
 from api.deps import RowId, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.flows.collector_action import HandoffDesk
-from api.schemas import HandoffRead, MessageRead, MessageText, MoneyOut
+from api.schemas import CleanInput, HandoffRead, MessageRead, MessageText, MoneyOut
 from receivables.handoffs.service import list_handoffs, list_queue
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"], responses=ERROR_RESPONSES)
@@ -35,18 +35,18 @@ class HandoffItem(HandoffRead):
     resolved_at: dt.datetime | None
 
 
-class HandoffClaim(BaseModel):
+class HandoffClaim(CleanInput):
     model_config = ConfigDict(extra="ignore")
     # required with the admin token; a signed-in collector claims as themselves
     collector: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-class CollectorMessageCreate(BaseModel):
+class CollectorMessageCreate(CleanInput):
     model_config = ConfigDict(extra="ignore")
     text: MessageText
 
 
-class HandoffResolve(BaseModel):
+class HandoffResolve(CleanInput):
     model_config = ConfigDict(extra="ignore")
     note: str | None = Field(default=None, max_length=4000)
     outcome: Outcome | None = None
