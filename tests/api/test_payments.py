@@ -19,7 +19,7 @@ from receivables.payments.links import get_or_create_link, resolve_target
 from receivables.settings import Settings
 from scripts.stack import free_port
 from tests.api.fake_mollie import FakeMollie, fake_mollie
-from tests.conversation_tokens import keep_tokens
+from tests.conversation_tokens import keep_tokens, seed_token
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PUBLIC = "https://settle.example.nl"
@@ -76,7 +76,9 @@ def make_link(
 ) -> str:
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
-        get_or_create_conversation(session=session, conversation_id="web-1", channel="webchat")
+        seed_token(
+            get_or_create_conversation(session=session, conversation_id="web-1", channel="webchat")
+        )
         target = resolve_target(session=session, debtor_id=debtor_id, invoice_number=invoice)
         link = get_or_create_link(
             session=session,
