@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from api.client import exempt, request_address
 from api.console.auth import (
     ConsoleUser,
     ConsoleUserOr401,
@@ -27,10 +28,12 @@ from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import RowId, SessionDep
 from api.flows.collector_action import HandoffDesk
+from api.ratelimit import limits_of
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
+from receivables.ratelimits.service import Verdict
 from receivables.verification.lockout import unlock_debtor
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -67,8 +70,29 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
+    limits, address = limits_of(request), request_address(request)
+    exempt_here = exempt(request, address)
+    verdict = Verdict(True)
+    if not exempt_here:
+        # every try counts per address; failures per account, with windows that grow
+        verdict = limits.hit("login_address", address)
+        if verdict.allowed:
+            verdict = limits.check("login_account", username.lower())
+    if not verdict.allowed:
+        response = PAGES.render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_local_next(next),
+            username=username,
+            error=f"Too many sign-in attempts. Try again in {_wait_text(verdict.retry_after)}.",
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
     collector = authenticate(session=session, username=username, password=password)
     if collector is None:
+        if not exempt_here:
+            limits.hit("login_account", username.lower())
         return PAGES.render(
             request,
             "login.html",
@@ -77,6 +101,8 @@ def login(
             username=username,
             error="That username and password do not match an active account.",
         )
+    if not exempt_here:
+        limits.clear("login_account", username.lower())  # signed in: the back-off starts over
     response = _redirect(_local_next(next))
     response.set_cookie(
         COOKIE,
@@ -88,6 +114,11 @@ def login(
         secure=secure_cookies(request),
     )
     return response
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{seconds} seconds" if seconds < 60 else f"{minutes} minutes"
 
 
 @router.post("/logout")
