@@ -39,7 +39,9 @@ def make_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, str]:
             **settings,
         )
     )
-    return keep_tokens(TestClient(app, follow_redirects=False)), url
+    # served over https like its public URL, so the console's Secure cookies come back
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    return keep_tokens(client), url
 
 
 def add_debtor(client: TestClient, language: str = "nl") -> int:
