@@ -46,3 +46,30 @@ async def enforce(request: Request, name: str, key: str | None = None) -> None:
     verdict = await asyncio.to_thread(limits_of(request).hit, name, key or address)
     if not verdict.allowed:
         raise TooManyRequests(verdict)
+
+
+# --- console sign-in: every try counts per address; failures per account, in windows that
+# grow (5 in 15 minutes, then 10 in an hour, ...): the longer someone guesses, the longer
+# the wait. Sign-in routes are synchronous, so these are too.
+def _account(username: str) -> str:
+    return username.strip().lower()
+
+
+def sign_in_allowed(request: Request, username: str) -> Verdict:
+    address = request_address(request)
+    if exempt(request, address):
+        return Verdict(True)
+    limits = limits_of(request)
+    verdict = limits.hit("login_address", address)
+    return verdict if not verdict.allowed else limits.check("login_account", _account(username))
+
+
+def sign_in_failed(request: Request, username: str) -> None:
+    if not exempt(request, request_address(request)):
+        limits_of(request).hit("login_account", _account(username))
+
+
+def sign_in_succeeded(request: Request, username: str) -> None:
+    """The back-off starts over."""
+    if not exempt(request, request_address(request)):
+        limits_of(request).clear("login_account", _account(username))

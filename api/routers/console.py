@@ -12,7 +12,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from api.client import exempt, request_address
 from api.console.auth import (
     ConsoleUser,
     ConsoleUserOr401,
@@ -28,12 +27,11 @@ from api.console.panel import debtor_names, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
 from api.deps import RowId, SessionDep
 from api.flows.collector_action import HandoffDesk
-from api.ratelimit import limits_of
+from api.ratelimit import sign_in_allowed, sign_in_failed, sign_in_succeeded
 from receivables.collectors.service import authenticate
 from receivables.conversations.service import list_messages
 from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
-from receivables.ratelimits.service import Verdict
 from receivables.verification.lockout import unlock_debtor
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -70,14 +68,7 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    limits, address = limits_of(request), request_address(request)
-    exempt_here = exempt(request, address)
-    verdict = Verdict(True)
-    if not exempt_here:
-        # every try counts per address; failures per account, with windows that grow
-        verdict = limits.hit("login_address", address)
-        if verdict.allowed:
-            verdict = limits.check("login_account", username.lower())
+    verdict = sign_in_allowed(request, username)
     if not verdict.allowed:
         response = PAGES.render(
             request,
@@ -91,8 +82,7 @@ def login(
         return response
     collector = authenticate(session=session, username=username, password=password)
     if collector is None:
-        if not exempt_here:
-            limits.hit("login_account", username.lower())
+        sign_in_failed(request, username)
         return PAGES.render(
             request,
             "login.html",
@@ -101,8 +91,7 @@ def login(
             username=username,
             error="That username and password do not match an active account.",
         )
-    if not exempt_here:
-        limits.clear("login_account", username.lower())  # signed in: the back-off starts over
+    sign_in_succeeded(request, username)
     response = _redirect(_local_next(next))
     response.set_cookie(
         COOKIE,
