@@ -50,8 +50,10 @@ class SecurityHeaders:
                         headers.append((name.encode(), value.encode()))
 
                 add("x-content-type-options", "nosniff")
-                # payment links carry their secret in the path: never pass it on
-                add("referrer-policy", "no-referrer")
+                # payment links carry their secret in the path: never pass it on; elsewhere
+                # only within our own origin ("no-referrer" would also turn the Origin header
+                # of our own form posts into "null", which the console's Origin check refuses)
+                add("referrer-policy", "no-referrer" if path.startswith("/pay/") else "same-origin")
                 add("x-frame-options", "DENY")
                 add("permissions-policy", "camera=(), microphone=(), geolocation=()")
                 add("cross-origin-opener-policy", "same-origin")

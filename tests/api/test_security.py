@@ -357,8 +357,9 @@ def test_pages_carry_a_content_security_policy_and_cookies_are_strict(
             headers = client.get(path).headers
             assert "frame-ancestors 'none'" in headers["content-security-policy"], path
             assert headers["x-content-type-options"] == "nosniff"
-            assert headers["referrer-policy"] == "no-referrer"
+            assert headers["referrer-policy"] in ("no-referrer", "same-origin")
         assert "no-store" in client.get("/console/login").headers["cache-control"]
+        assert client.get("/pay/no-such-link").headers["referrer-policy"] == "no-referrer"
         with session_scope(sessions_of(client)) as session:
             create_collector(session=session, username="anna", name="Anna", password=PASSWORD)
         # without the page's token the sign-in form is refused
