@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from api.auth import require_admin
+from api.auth import admin
 from api.outbound import Outbound
 from api.rasa_client import RasaClient
 from payment_providers.base import PaymentProvider
@@ -49,4 +49,7 @@ PolicyDep = Annotated[Policy, Depends(get_policy)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 ProviderDep = Annotated[PaymentProvider, Depends(get_provider)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
-AdminDep = Depends(require_admin)
+AdminDep = Depends(admin)
+# a row's id in a path: our ids are 32-bit integers on PostgreSQL, so anything outside
+# answers 422 in JSON (not an overflow deep in the database driver)
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

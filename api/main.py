@@ -17,6 +17,7 @@ from api.flows.channel_delivery import open_channel_senders
 from api.flows.payment_news import make_provider
 from api.outbound import Outbound, connect_change_bus
 from api.rasa_client import RasaClient
+from api.ratelimit import make_rate_limits
 from api.request_id import RequestIdMiddleware
 from api.routers import (
     books,
@@ -30,25 +31,40 @@ from api.routers import (
     metrics,
     payments,
     policy,
+    privacy,
     reminders,
     reports,
     webchat,
 )
 from api.routers.webchat import STATIC
+from api.security_headers import SecurityHeaders
 from receivables.db import make_engine, make_session_factory
 from receivables.logs import configure_logging
 from receivables.policy.model import load_policy
-from receivables.settings import Settings
+from receivables.ratelimits.service import make_storage
+from receivables.settings import Settings, production_problems
+
+
+def refuse_unsafe_start(settings: Settings) -> None:
+    """Outside development, unsafe settings stop the start with one line saying why."""
+    if problems := production_problems(settings):
+        raise SystemExit(
+            f"settle: refusing to start with SETTLE_ENV={settings.env}: " + "; ".join(problems)
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_format)
+    refuse_unsafe_start(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.sessions = make_session_factory(engine)
+        app.state.rate_limits = make_rate_limits(
+            settings, make_storage(redis_url=settings.redis_url, sessions=app.state.sessions)
+        )
         async with httpx.AsyncClient() as http:
             app.state.rasa = RasaClient(
                 http,
@@ -79,15 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Conversation-Token"],
             allow_credentials=False,
         )
-    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every log line
     app.include_router(metrics.router)
     for module in (
         health,
         conversations,
         debtors,
+        privacy,
         handoffs,
         payments,
         policy,
@@ -100,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (channels_twilio, channels_telegram):
         app.include_router(module.router)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every log line
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import zlib
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -63,6 +64,21 @@ class RasaClient:
         if not isinstance(replies, list):
             raise AssistantUnavailable("unexpected reply from Rasa")
         return [r for r in replies if isinstance(r, dict)]
+
+    async def start_new_session(self, *, sender: str) -> None:
+        """The conversation's tracker starts a new session now, every slot back to its start
+        (the gateway ended the verification after a quiet spell): Rasa's own events, appended
+        through its HTTP API (under the conversation's lock)."""
+        params = {"include_events": "NONE", **({"token": self._token} if self._token else {})}
+        events = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
+        url = f"{self.rasa_url_for(sender)}/conversations/{quote(sender, safe=':+@')}"
+        try:
+            response = await self._http.post(
+                f"{url}/tracker/events", params=params, json=events, timeout=self._timeout
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise AssistantUnavailable(str(exc) or type(exc).__name__) from exc
 
     def rasa_url_for(self, sender: str) -> str:
         """The Rasa process of this conversation (the same one every turn, every restart)."""

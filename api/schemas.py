@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from receivables.common.identifiers import normalize_postcode
+from receivables.common.text import clean_values
 from receivables.policy.model import ProfileName, RiskLevel
 
 
@@ -46,12 +47,22 @@ def _not_blank(value: str) -> str:
 MessageText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_not_blank)]
 
 
+class CleanInput(BaseModel):
+    """A request body: NUL and other control characters and lone surrogates are removed
+    from every string before anything else looks at it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: object) -> object:
+        return clean_values(data)
+
+
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
 # --- conversations ---------------------------------------------------------------------
-class MessageCreate(BaseModel):
+class MessageCreate(CleanInput):
     model_config = ConfigDict(extra="ignore")
     text: MessageText
     language: Language | None = None
@@ -77,10 +88,13 @@ class ConversationMessages(BaseModel):
     conversation_id: str
     state: State
     messages: list[MessageRead]
+    # only in the answer to a new web chat conversation's first message: its secret, to be
+    # sent as X-Conversation-Token with every later request
+    conversation_token: str | None = None
 
 
 # --- debtors and invoices --------------------------------------------------------------
-class DebtorCreate(BaseModel):
+class DebtorCreate(CleanInput):
     reference: str = Field(
         min_length=1, max_length=64, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9 ./-]*[A-Za-z0-9])?$"
     )
@@ -119,7 +133,7 @@ class DebtorCreate(BaseModel):
         return normalized
 
 
-class InvoiceCreate(BaseModel):
+class InvoiceCreate(CleanInput):
     number: str = Field(
         min_length=1, max_length=64, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9 ./-]*[A-Za-z0-9])?$"
     )
@@ -257,7 +271,7 @@ class DebtorProfileItem(BaseModel):
     profile: ProfileRead
 
 
-class DebtorCreditUpdate(BaseModel):
+class DebtorCreditUpdate(CleanInput):
     """PUT /api/v1/debtors/{id}/credit: the score and flag are replaced (left out: none);
     kind, industry and country change only when given (null clears one)."""
 

@@ -87,6 +87,8 @@ class Debtor(Base):
     profile_risk: Mapped[str | None] = mapped_column(String(10), index=True)
     profile_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     profile_updated_at: Mapped[dt.datetime | None]
+    # the person was erased (privacy request): what remains is the books under a pseudonym
+    erased_at: Mapped[dt.datetime | None]
 
     invoices: Mapped[list[Invoice]] = relationship(
         back_populates="debtor", order_by="Invoice.due_date, Invoice.id"
@@ -173,6 +175,10 @@ class Conversation(Base):
     debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # SHA-256 of the web chat's conversation secret (the secret itself is never stored)
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    # since when the debtor is verified here; None: not (any more): expired, logged out
+    verified_at: Mapped[dt.datetime | None]
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id"

@@ -18,6 +18,9 @@ from receivables.db import DEFAULT_DATABASE_URL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SETTLE_", extra="ignore")
 
+    # "development" (make run, the tests) or anything else (production, staging): outside
+    # development the gateway refuses to start with unsafe settings (see production_problems)
+    env: str = "production"
     database_url: str = DEFAULT_DATABASE_URL
     # required for the admin API; `make run` generates one when it is not set
     admin_token: str | None = None
@@ -45,7 +48,7 @@ class Settings(BaseSettings):
     rasa_timeout: float = 30.0
     # Redis (redis://host:6379/0), shared by the replicas: live updates between gateways,
     # Rasa's lock store, rate limits; unset: PostgreSQL's LISTEN/NOTIFY on PostgreSQL,
-    # polling on SQLite
+    # polling on SQLite, rate limits in the database
     redis_url: str | None = None
     redis_key_prefix: str = "settle"
     # seconds a worker may hold a channel message before another worker takes it over (a
@@ -109,6 +112,40 @@ class Settings(BaseSettings):
     prometheus_multiproc_dir: str | None = Field(
         default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR"
     )
+    # addresses of the reverse proxies in front of the gateway (comma separated IPs or
+    # networks, "10.0.0.0/8"); only from them is X-Forwarded-For believed
+    trusted_proxies: str = ""
+    # rate limits ("N/period" separated by ";", see the limits library): over them 429
+    rate_limit_conversation_messages: str = "20/minute;200/hour"
+    rate_limit_address_messages: str = "120/minute;1200/hour"
+    rate_limit_address_new_conversations: str = "30/minute;300/hour"
+    # failed console sign-ins: the later windows make the wait grow (back-off)
+    rate_limit_login_account: str = "5/15 minutes;10/hour;20/day"
+    rate_limit_login_address: str = "20/15 minutes;50/hour;100/day"
+    # client addresses or networks never limited (comma separated); `make run` exempts
+    # loopback so that `make bench` can run many debtors from one machine
+    rate_limit_exempt: str = ""
+
+
+ADMIN_TOKEN_MIN_LENGTH = 24
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Why these settings are unsafe outside development (empty: they are fine). Pure."""
+    if settings.env == "development":
+        return []
+    problems = []
+    if settings.payment_provider == "local":
+        problems.append(
+            "SETTLE_PAYMENT_PROVIDER is 'local' (anyone holding a link can mark it paid)"
+        )
+    if not settings.admin_token or len(settings.admin_token) < ADMIN_TOKEN_MIN_LENGTH:
+        problems.append(
+            f"SETTLE_ADMIN_TOKEN is missing or under {ADMIN_TOKEN_MIN_LENGTH} characters"
+        )
+    if not settings.public_url.lower().startswith("https://"):
+        problems.append(f"SETTLE_PUBLIC_URL {settings.public_url} is not https")
+    return problems
 
 
 @lru_cache
@@ -127,3 +164,11 @@ def process_environment(**overrides: str) -> dict[str, str]:
     """This process's environment with `overrides`: what the processes `make run` and the
     integration tests start are given (so settings such as SETTLE_POLICY_FILE pass through)."""
     return {**os.environ, **overrides}
+
+
+def use_development_defaults() -> None:
+    """`make run`: development (the production guard stays quiet) and loopback exempt from
+    the rate limits (so that `make bench` can play many debtors from one machine), unless
+    set otherwise. The processes it starts inherit this environment."""
+    os.environ.setdefault("SETTLE_ENV", "development")
+    os.environ.setdefault("SETTLE_RATE_LIMIT_EXEMPT", "127.0.0.1,::1")

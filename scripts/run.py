@@ -16,7 +16,7 @@ from types import FrameType
 from api.flows.channel_delivery import channels_on
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.demo import demo_table, load_demo_data
-from receivables.settings import Settings
+from receivables.settings import Settings, use_development_defaults
 from scripts.stack import Stack, StackError, default_rasa_workers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,7 @@ Press Ctrl-C to stop.
 
 def main() -> int:
     started = time.monotonic()
+    use_development_defaults()
     settings = Settings()
     port, host = settings.port, settings.host
     given_token = settings.admin_token

@@ -17,6 +17,9 @@ from receivables.migrate import upgrade
 # no property test fails for being slow: the machine may be busy (no timed assertions)
 hypothesis_settings.register_profile("settle", deadline=None)
 hypothesis_settings.load_profile("settle")
+# the tests run the gateway as in development (the production guard has tests of its own);
+# set before any Settings is made, and inherited by the processes the tests start
+os.environ.setdefault("SETTLE_ENV", "development")
 
 POSTGRES_URL = os.environ.get(
     "SETTLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

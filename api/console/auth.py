@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
-from api.auth import require_admin
+from api.auth import BearerCredentials, require_admin
 from api.console.session import COOKIE, password_stamp, read_cookie
 from api.deps import SessionDep
 from receivables.collectors.service import get_collector
@@ -121,7 +121,7 @@ def console_user_briefly(request: Request) -> Principal:
         return console_user_or_401(request, session)
 
 
-def api_principal(request: Request, session: SessionDep) -> Principal:
+def api_principal(request: Request, session: SessionDep, _: BearerCredentials) -> Principal:
     """For the handoff API: the admin bearer token or a console session, else 401."""
     if request.headers.get("authorization"):
         require_admin(request)

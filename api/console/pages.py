@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
+from api.console.csrf import csrf_token, remember_csrf
 from api.console.i18n import console_language, label, t
 from api.console.panel import summary_line
 from receivables.common.dates import format_date
@@ -121,7 +122,9 @@ class ConsolePages:
         **context: Any,
     ) -> Response:
         context = {"user": user, **_common(request, user), **context}
-        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+        response = self.templates.TemplateResponse(request, name, context, status_code=status_code)
+        remember_csrf(request, response)  # a first page sets the form token's cookie
+        return response
 
     def fragment(
         self, request: Request, name: str, user: Principal | None = None, **context: Any
@@ -141,6 +144,7 @@ def _common(request: Request, user: Principal | None) -> dict[str, Any]:
         "lang": lang,
         "t": _bound(lang),
         "timezone": str(request.app.state.policy.handoff.timezone),
+        "csrf_token": csrf_token(request),
     }
 
 

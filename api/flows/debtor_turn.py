@@ -9,6 +9,7 @@ its delivery before the webhook is answered and answered later by a worker
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from receivables.conversations.service import (
 from receivables.db import run_in_session
 from receivables.handoffs.service import create_handoff, get_open_handoff
 from receivables.models import Message
+from receivables.verification.state import expire_if_idle
 from texts import text as gateway_text
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class Inbound:
     message_id: int | None = None
     # False: nothing told the language (a bare "hi" without a client or browser language)
     language_certain: bool = True
+    # the verification ended before this message (a quiet spell): the bot starts afresh
+    verification_ended: bool = False
 
 
 # work done in the same transaction as the turn's replies (a delivery marked answered, the
@@ -83,10 +87,16 @@ def store_inbound(
     language: str | None,
     channel: str,
     browser: str | None = None,
+    idle_minutes: float | None = None,
 ) -> Inbound:
-    """The debtor's message stored, in the caller's transaction."""
+    """The debtor's message stored, in the caller's transaction. `idle_minutes`: a
+    verification quiet for longer ends before this message (the policy's
+    verification.idle_minutes)."""
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=channel
+    )
+    ended = idle_minutes is not None and expire_if_idle(
+        session=session, conversation=conversation, idle=dt.timedelta(minutes=idle_minutes)
     )
     recorded = None
     if conversation.debtor_id is not None:
@@ -110,16 +120,26 @@ def store_inbound(
         conversation.channel,
         message.id,
         certain,
+        ended,
     )
 
 
-def load_inbound(session: Session, conversation_id: str, message_id: int) -> Inbound:
+def load_inbound(
+    session: Session, conversation_id: str, message_id: int, *, verification_ended: bool = False
+) -> Inbound:
     """A stored debtor message, with the conversation as it stands now."""
     conversation = get_conversation(session=session, conversation_id=conversation_id)
     message = session.get(Message, message_id)
     text = message.text if message is not None else ""
     language = conversation.language or DEFAULT_LANGUAGE
-    return Inbound(conversation.state, language, text, conversation.channel, message_id)
+    return Inbound(
+        conversation.state,
+        language,
+        text,
+        conversation.channel,
+        message_id,
+        verification_ended=verification_ended,
+    )
 
 
 def _colleague_notice(session: Session, conversation_id: str, language: str) -> list[Message]:
@@ -186,14 +206,17 @@ async def handle_debtor_message(
     channel: str = "webchat",
     hint: dict[str, str] | None = None,
     browser_language: str | None = None,
+    idle_minutes: float | None = None,
 ) -> Turn:
     """Store the debtor's message and answer it (the web chat's turn, in its request).
     `browser_language`: the web chat's browser language tag, used when nothing else tells
-    the language."""
+    the language. `idle_minutes`: see store_inbound."""
     browser = language_of_tag(browser_language)
     inbound: Inbound = await run_in_session(
         sessions,
-        lambda session: store_inbound(session, conversation_id, text, language, channel, browser),
+        lambda session: store_inbound(
+            session, conversation_id, text, language, channel, browser, idle_minutes
+        ),
     )
     return await answer_inbound(
         sessions=sessions, rasa=rasa, conversation_id=conversation_id, inbound=inbound, hint=hint
@@ -238,6 +261,9 @@ async def answer_inbound(
         metadata["hint"] = hint
     problem = None
     try:
+        if inbound.verification_ended:
+            # the tracker forgets the verification (and the rest of the old session) too
+            await rasa.start_new_session(sender=conversation_id)
         replies = await rasa.send(
             sender=conversation_id, text=redact_card_numbers(inbound.text), metadata=metadata
         )

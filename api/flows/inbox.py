@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.flows.debtor_turn import answer_inbound, load_inbound, store_inbound
+from api.flows.debtor_turn import Inbound, answer_inbound, load_inbound, store_inbound
 from api.flows.outbox import Outbox
 from api.rasa_client import RasaClient
 from channels import telegram
@@ -26,7 +26,7 @@ from channels.base import Inbound as ChannelInbound
 from channels.base import buttons_of, choose_option, split_conversation_id
 from receivables.conversations import deliveries, inbox, outbox
 from receivables.db import run_in_session
-from receivables.models import Message
+from receivables.models import Delivery, Message
 from receivables.treatment.service import (
     is_stop_word,
     opt_out_conversation,
@@ -58,10 +58,15 @@ def _stop_reminders(session: Session, conversation_id: str, channel: str) -> Non
 
 
 def store_channel_message(
-    *, session: Session, inbound: ChannelInbound, media: bool = False
+    *,
+    session: Session,
+    inbound: ChannelInbound,
+    media: bool = False,
+    idle_minutes: float | None = None,
 ) -> bool:
     """A WhatsApp or SMS message: False for a redelivery (nothing stored). A message
-    without text (a photo) is answered with a notice through the outbox, not by the bot."""
+    without text (a photo) is answered with a notice through the outbox, not by the bot.
+    `idle_minutes`: a verification quiet for longer ends (debtor_turn.store_inbound)."""
     details: dict[str, Any] = {"hint": dict(inbound.hint)} if inbound.hint else {}
     stop = bool(inbound.text) and is_stop_word(inbound.text)
     status = inbox.PENDING if inbound.text and not stop else inbox.DONE
@@ -88,9 +93,14 @@ def store_channel_message(
         )
         text = choose_option(inbound.text, options) or inbound.text
         stored = store_inbound(
-            session, inbound.conversation_id, text, inbound.language, inbound.channel
+            session,
+            inbound.conversation_id,
+            text,
+            inbound.language,
+            inbound.channel,
+            idle_minutes=idle_minutes,
         )
-        delivery.message_id = stored.message_id
+        _remember_turn(delivery, stored)
     elif media:
         language = deliveries.conversation_language(
             session=session, conversation_id=inbound.conversation_id
@@ -106,7 +116,9 @@ def store_channel_message(
     return True
 
 
-def store_telegram_update(*, session: Session, parsed: telegram.Parsed) -> bool:
+def store_telegram_update(
+    *, session: Session, parsed: telegram.Parsed, idle_minutes: float | None = None
+) -> bool:
     """A Telegram update: False for a redelivery. A message becomes a pending turn; a shared
     contact is recorded as a hint; both, and anything we cannot read, may get a notice."""
     conversation_id = f"telegram:{parsed.chat_id}"
@@ -165,9 +177,24 @@ def store_telegram_update(*, session: Session, parsed: telegram.Parsed) -> bool:
     }
     if hint:
         delivery.details = {**delivery.details, "hint": hint}
-    stored = store_inbound(session, conversation_id, text, parsed.inbound.language, "telegram")
-    delivery.message_id = stored.message_id
+    stored = store_inbound(
+        session,
+        conversation_id,
+        text,
+        parsed.inbound.language,
+        "telegram",
+        idle_minutes=idle_minutes,
+    )
+    _remember_turn(delivery, stored)
     return True
+
+
+def _remember_turn(delivery: Delivery, stored: Inbound) -> None:
+    """The delivery's message, and whether its verification ended on arrival (the worker
+    that answers it then starts the bot afresh)."""
+    delivery.message_id = stored.message_id
+    if stored.verification_ended:
+        delivery.details = {**delivery.details, "verification_ended": True}
 
 
 def _button_payload(*, session: Session, conversation_id: str, reference: str) -> str:
@@ -234,7 +261,12 @@ class InboxWorker:
         conversation_id = claimed.conversation_id
         stored = await run_in_session(
             self.sessions,
-            lambda session: load_inbound(session, conversation_id, claimed.message_id or 0),
+            lambda session: load_inbound(
+                session,
+                conversation_id,
+                claimed.message_id or 0,
+                verification_ended=bool(claimed.details.get("verification_ended")),
+            ),
         )
         channel, address = split_conversation_id(conversation_id)
         notice = None

@@ -146,6 +146,7 @@ async def _turn(step: CallStep, *, language: str, text: str, number: int) -> str
     options = await last_options(state.sessions, conversation_id)
     turn = await handle_debtor_message(
         sessions=state.sessions,
+        idle_minutes=state.policy.verification.idle_minutes,
         rasa=state.rasa,
         conversation_id=conversation_id,
         text=choose_option(text, options) or text,
@@ -233,6 +234,7 @@ async def message_recorded(step: CallStep) -> str:
         label = channel_text("voice.message_label", language)
         await handle_debtor_message(
             sessions=state.sessions,
+            idle_minutes=state.policy.verification.idle_minutes,
             rasa=state.rasa,
             conversation_id=conversation_id,
             text=f"{label}: {recording}",

@@ -7,12 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.console.auth import ApiPrincipal
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, RowId, SessionDep
+from api.errors import ERROR_RESPONSES
 from api.flows.payment_news import confirm_payments
 from receivables.books.bank_statements import (
     StatementError,
@@ -27,7 +28,7 @@ from receivables.books.imports import import_rows, rows_of
 from receivables.db import run_in_session
 from receivables.errors import InvalidInput
 
-router = APIRouter(prefix="/api/v1", tags=["books"])
+router = APIRouter(prefix="/api/v1", tags=["books"], responses=ERROR_RESPONSES)
 MAX_BODY = 50 * 1024 * 1024  # an import or statement of at most 50 MB in one request
 
 
@@ -127,7 +128,7 @@ def bank_transactions(
 
 @router.post("/bank-transactions/{transaction_id}/assign", status_code=status.HTTP_200_OK)
 async def assign(
-    transaction_id: Annotated[int, Path(ge=1, le=2**62)],
+    transaction_id: RowId,
     body: Assignment,
     request: Request,
     principal: ApiPrincipal,

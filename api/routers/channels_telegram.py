@@ -35,7 +35,10 @@ async def telegram_update(
         raise HTTPException(422, "not a Telegram update") from exc
     state = request.app.state
     if parsed is not None and await run_in_session(
-        state.sessions, store_telegram_update, parsed=parsed
+        state.sessions,
+        store_telegram_update,
+        parsed=parsed,
+        idle_minutes=state.policy.verification.idle_minutes,
     ):
         if parsed.callback_query_id:
             background.add_task(answer_callback, state, parsed.callback_query_id)

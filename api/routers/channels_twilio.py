@@ -63,7 +63,11 @@ async def whatsapp_message(
         raise HTTPException(404, f"the {inbound.channel} channel is not configured")
     # stored (delivery and message in one transaction) before Twilio gets its answer
     if await run_in_session(
-        state.sessions, store_channel_message, inbound=inbound, media=whatsapp.has_media(params)
+        state.sessions,
+        store_channel_message,
+        inbound=inbound,
+        media=whatsapp.has_media(params),
+        idle_minutes=state.policy.verification.idle_minutes,
     ):
         background.add_task(kick, state, inbound.conversation_id)
     return _twiml(whatsapp.empty_response())

@@ -20,15 +20,17 @@ from api.console.auth import (
     cookie_secret,
     signed_in,
 )
+from api.console.csrf import check_csrf, secure_cookies
 from api.console.dashboard import LABELS, as_csv, summary, tables
 from api.console.i18n import t
 from api.console.live import change_events
 from api.console.pages import ConsolePages, page_language
 from api.console.panel import button_titles, debtor_names, handoff_collectors, load_case
 from api.console.session import COOKIE, MAX_AGE, make_cookie
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from api.flows.collector_action import HandoffDesk
 from api.flows.payment_news import confirm_payments
+from api.ratelimit import sign_in_allowed, sign_in_failed, sign_in_succeeded
 from api.routers.reports import ChosenPeriod
 from receivables.books.bank_statements import assign_by_reference, list_bank_transactions
 from receivables.collectors.service import CONSOLE_LANGUAGES, authenticate, set_language
@@ -39,8 +41,9 @@ from receivables.errors import DomainError
 from receivables.handoffs.service import list_queue, list_recently_resolved
 from receivables.reports.figures import Period
 from receivables.reports.service import FIGURES, report
+from receivables.verification.lockout import unlock_debtor
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(check_csrf)])
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
 PAGES = ConsolePages()
 HOME = "/console"
@@ -74,8 +77,22 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
+    verdict = sign_in_allowed(request, username)
+    if not verdict.allowed:
+        response = PAGES.render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_local_next(next),
+            username=username,
+            error="too_many_sign_ins",
+            error_values={"wait": _wait_text(verdict.retry_after, page_language(request, None))},
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
     collector = authenticate(session=session, username=username, password=password)
     if collector is None:
+        sign_in_failed(request, username)
         return PAGES.render(
             request,
             "login.html",
@@ -84,6 +101,7 @@ def login(
             username=username,
             error="login_failed",
         )
+    sign_in_succeeded(request, username)
     response = _redirect(_local_next(next))
     response.set_cookie(
         COOKIE,
@@ -92,9 +110,15 @@ def login(
         httponly=True,
         samesite="lax",
         path="/",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
     )
     return response
+
+
+def _wait_text(seconds: int, language: str) -> str:
+    if seconds < 60:
+        return t("console.wait_seconds", language, n=seconds)
+    return t("console.wait_minutes", language, n=-(-seconds // 60))
 
 
 @router.post("/logout")
@@ -168,7 +192,7 @@ def events(request: Request, user: StreamUser) -> StreamingResponse:
 @router.get("/handoffs/{handoff_id}")
 def case_page(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     session: SessionDep,
     user: ConsoleUser,
     desk: Desk,
@@ -190,7 +214,7 @@ def case_page(
 @router.get("/handoffs/{handoff_id}/live")
 def case_live(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     session: SessionDep,
     user: ConsoleUserOr401,
     desk: Desk,
@@ -224,7 +248,7 @@ def _wants_json(request: Request) -> bool:
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-async def claim(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+async def claim(handoff_id: RowId, user: ConsoleUser, desk: Desk) -> Response:
     try:
         await desk.claim(user, handoff_id, None)
     except DomainError as exc:
@@ -235,7 +259,7 @@ async def claim(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
 @router.post("/handoffs/{handoff_id}/reply")
 async def reply(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     text: Annotated[str, Form(max_length=4000)] = "",
@@ -252,7 +276,7 @@ async def reply(
 
 
 @router.post("/handoffs/{handoff_id}/release")
-async def release(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
+async def release(handoff_id: RowId, user: ConsoleUser, desk: Desk) -> Response:
     try:
         await desk.release(user, handoff_id)
     except DomainError as exc:
@@ -262,7 +286,7 @@ async def release(handoff_id: int, user: ConsoleUser, desk: Desk) -> Response:
 
 @router.post("/handoffs/{handoff_id}/resolve")
 async def resolve(
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     outcome: Annotated[str, Form(max_length=32)] = "other",
@@ -275,12 +299,25 @@ async def resolve(
     return _redirect(HOME)
 
 
+@router.post("/handoffs/{handoff_id}/unlock")
+def unlock_verification(
+    request: Request, handoff_id: RowId, session: SessionDep, user: ConsoleUser, desk: Desk
+) -> Response:
+    """The debtor's verification, locked after too many wrong tries, opens again (audited)."""
+    lang = page_language(request, user)
+    handoff = desk.load(session, handoff_id, user)
+    if handoff.debtor_id is None:
+        return _redirect(_case_url(handoff_id, t("console.no_debtor_known", lang)))
+    unlock_debtor(session=session, debtor_id=handoff.debtor_id, actor=user.actor)
+    return _redirect(_case_url(handoff_id, t("console.unlock_done", lang)))
+
+
 # HOOK: a senior agrees a plan outside the bot's limits (stored as outside_policy=True,
 # agreed_by="collector:<username>", equal monthly terms); juniors get 403.
 @router.post("/handoffs/{handoff_id}/plan")
 async def agree_plan(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     user: ConsoleUser,
     desk: Desk,
     total: Annotated[Decimal, Form(gt=0, max_digits=12, decimal_places=2)],
@@ -312,7 +349,7 @@ def bank_page(
 @router.post("/bank/{transaction_id}/assign")
 async def bank_assign(
     request: Request,
-    transaction_id: int,
+    transaction_id: RowId,
     user: ConsoleUser,
     reference: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:

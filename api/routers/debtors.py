@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from api.deps import AdminDep, PolicyDep, SessionDep, SettingsDep
+from api.deps import AdminDep, PolicyDep, RowId, SessionDep, SettingsDep
+from api.errors import ERROR_RESPONSES
 from api.schemas import (
     AllocationRead,
     CreditRead,
@@ -38,7 +39,9 @@ from receivables.profiles.service import (
     set_credit_info,
 )
 
-router = APIRouter(prefix="/api/v1/debtors", tags=["debtors"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/api/v1/debtors", tags=["debtors"], dependencies=[AdminDep], responses=ERROR_RESPONSES
+)
 
 
 def _invoice_read(invoice: Invoice, open_amounts: dict[int, object]) -> InvoiceRead:
@@ -158,7 +161,7 @@ def list_debtors(
 
 @router.get("/{debtor_id}", response_model=DebtorDetail)
 def read_debtor(
-    debtor_id: int, session: SessionDep, settings: SettingsDep, policy: PolicyDep
+    debtor_id: RowId, session: SessionDep, settings: SettingsDep, policy: PolicyDep
 ) -> DebtorDetail:
     debtor = get_debtor(session=session, debtor_id=debtor_id)
     return _detail(session, debtor, settings.public_url, policy)
@@ -166,7 +169,7 @@ def read_debtor(
 
 @router.put("/{debtor_id}/credit", response_model=DebtorDetail)
 def put_credit(
-    debtor_id: int,
+    debtor_id: RowId,
     body: DebtorCreditUpdate,
     session: SessionDep,
     settings: SettingsDep,
@@ -191,7 +194,7 @@ def put_credit(
 @router.post(
     "/{debtor_id}/invoices", status_code=status.HTTP_201_CREATED, response_model=InvoiceRead
 )
-def post_invoice(debtor_id: int, body: InvoiceCreate, session: SessionDep) -> InvoiceRead:
+def post_invoice(debtor_id: RowId, body: InvoiceCreate, session: SessionDep) -> InvoiceRead:
     debtor = get_debtor(session=session, debtor_id=debtor_id)
     invoice = create_invoice(session=session, debtor=debtor, **body.model_dump())
     record_event(

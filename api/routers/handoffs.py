@@ -7,15 +7,16 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.console.auth import ApiPrincipal
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
+from api.errors import ERROR_RESPONSES
 from api.flows.collector_action import HandoffDesk
-from api.schemas import HandoffRead, MessageRead, MessageText, MoneyOut
+from api.schemas import CleanInput, HandoffRead, MessageRead, MessageText, MoneyOut
 from receivables.handoffs.service import list_handoffs, list_queue
 
-router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
+router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"], responses=ERROR_RESPONSES)
 Desk = Annotated[HandoffDesk, Depends(HandoffDesk.of)]
 Outcome = Literal[
     "plan_agreed", "promise", "dispute_accepted", "dispute_rejected", "debt_help", "other"
@@ -34,18 +35,18 @@ class HandoffItem(HandoffRead):
     resolved_at: dt.datetime | None
 
 
-class HandoffClaim(BaseModel):
+class HandoffClaim(CleanInput):
     model_config = ConfigDict(extra="ignore")
     # required with the admin token; a signed-in collector claims as themselves
     collector: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-class CollectorMessageCreate(BaseModel):
+class CollectorMessageCreate(CleanInput):
     model_config = ConfigDict(extra="ignore")
     text: MessageText
 
 
-class HandoffResolve(BaseModel):
+class HandoffResolve(CleanInput):
     model_config = ConfigDict(extra="ignore")
     note: str | None = Field(default=None, max_length=4000)
     outcome: Outcome | None = None
@@ -73,7 +74,7 @@ def get_handoffs(
 
 @router.post("/{handoff_id}/claim", response_model=HandoffItem)
 async def claim(
-    handoff_id: int, principal: ApiPrincipal, desk: Desk, body: HandoffClaim | None = None
+    handoff_id: RowId, principal: ApiPrincipal, desk: Desk, body: HandoffClaim | None = None
 ) -> HandoffItem:
     handoff = await desk.claim(principal, handoff_id, body.collector if body else None)
     return HandoffItem.model_validate(handoff)
@@ -81,19 +82,19 @@ async def claim(
 
 @router.post("/{handoff_id}/messages", response_model=MessageRead)
 async def reply(
-    handoff_id: int, body: CollectorMessageCreate, principal: ApiPrincipal, desk: Desk
+    handoff_id: RowId, body: CollectorMessageCreate, principal: ApiPrincipal, desk: Desk
 ) -> MessageRead:
     return MessageRead.model_validate(await desk.reply(principal, handoff_id, body.text))
 
 
 @router.post("/{handoff_id}/release", response_model=HandoffItem)
-async def release(handoff_id: int, principal: ApiPrincipal, desk: Desk) -> HandoffItem:
+async def release(handoff_id: RowId, principal: ApiPrincipal, desk: Desk) -> HandoffItem:
     return HandoffItem.model_validate(await desk.release(principal, handoff_id))
 
 
 @router.post("/{handoff_id}/resolve", response_model=HandoffItem)
 async def resolve(
-    handoff_id: int, principal: ApiPrincipal, desk: Desk, body: HandoffResolve | None = None
+    handoff_id: RowId, principal: ApiPrincipal, desk: Desk, body: HandoffResolve | None = None
 ) -> HandoffItem:
     body = body or HandoffResolve()
     handoff = await desk.resolve(principal, handoff_id, body.note, body.outcome)

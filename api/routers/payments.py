@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import OutboundDep, PolicyDep, ProviderDep, SessionDep, SettingsDep
+from api.errors import ERROR_RESPONSES
 from api.flows.payment_news import (
     WEBHOOK_PATH,
     LinkNotPayable,
@@ -22,10 +23,10 @@ from payment_providers.local import LocalProvider
 from receivables.payments.links import get_link_by_token
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], responses=ERROR_RESPONSES)
 
 
-@router.get("/pay/{token}", response_class=HTMLResponse)
+@router.get("/pay/{token}", response_class=HTMLResponse, include_in_schema=False)
 def payment_page(
     request: Request,
     token: str,
@@ -50,7 +51,7 @@ def payment_page(
     return TEMPLATES.TemplateResponse(request, "pay.html", context)
 
 
-@router.post("/pay/{token}", response_class=HTMLResponse)
+@router.post("/pay/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def pay(
     request: Request,
     token: str,

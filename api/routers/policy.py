@@ -5,8 +5,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import AdminDep, PolicyDep
+from api.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1/policy", tags=["policy"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/api/v1/policy", tags=["policy"], dependencies=[AdminDep], responses=ERROR_RESPONSES
+)
 
 
 @router.get("")

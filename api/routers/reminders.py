@@ -8,11 +8,12 @@ import html
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.console.auth import ConsoleUser, Principal
-from api.deps import SessionDep
+from api.console.csrf import check_csrf
+from api.deps import RowId, SessionDep
 from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from api.routers.console import PAGES
 from receivables.accounts.debtors import debtor_labels
@@ -146,7 +147,7 @@ def _back(lang: str) -> RedirectResponse:
     return RedirectResponse(f"{PAGE}?lang={lang}", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@router.post(f"{PAGE}/pause")
+@router.post(f"{PAGE}/pause", dependencies=[Depends(check_csrf)])
 def pause(
     session: SessionDep,
     user: ConsoleUser,
@@ -166,9 +167,9 @@ def pause(
     return _back(lang)
 
 
-@router.post(f"{PAGE}/pauses/{{pause_id}}/lift")
+@router.post(f"{PAGE}/pauses/{{pause_id}}/lift", dependencies=[Depends(check_csrf)])
 def lift(
-    pause_id: int,
+    pause_id: RowId,
     session: SessionDep,
     user: ConsoleUser,
     lang: Annotated[str, Form(max_length=2)] = "en",

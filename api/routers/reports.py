@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from api.console.auth import ApiPrincipal, Principal
 from api.deps import SessionDep
+from api.errors import ERROR_RESPONSES
 from receivables.reports.figures import Period
 from receivables.reports.service import FIGURES, report
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERROR_RESPONSES)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 

@@ -71,12 +71,23 @@
   const local = storage("localStorage");
   const session = storage("sessionStorage");
 
+  // the conversation and its secret (from the first answer) are kept together: a stored
+  // conversation without a secret is one that cannot be read back, so a new one starts
   let conversationId = local.get("settle.conversation");
-  if (!conversationId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(conversationId)) {
+  let conversationToken = local.get("settle.conversation_token");
+  if (!conversationId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(conversationId) ||
+      local.get("settle.conversation_of_token") !== conversationId) {
     conversationId = "web-" + (window.crypto && crypto.randomUUID
       ? crypto.randomUUID()
       : Date.now().toString(36) + Math.random().toString(36).slice(2));
+    conversationToken = null;
     local.set("settle.conversation", conversationId);
+    local.set("settle.conversation_of_token", conversationId);
+    local.set("settle.conversation_token", "");
+  }
+  function withToken(headers) {
+    if (conversationToken) headers["X-Conversation-Token"] = conversationToken;
+    return headers;
   }
   const messagesUrl = new URL(
     "api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages", apiBase
@@ -311,12 +322,16 @@
     setTyping(1);
     try {
       const response = await fetch(messagesUrl, {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST", headers: withToken({ "Content-Type": "application/json" }),
         body: JSON.stringify(languageChosen ? { text: text, language: language }
           : first ? { text: text, browser_language: navigator.language || "" } : { text: text }),
       });
       if (!response.ok) throw new Error("HTTP " + response.status);
       const body = await response.json();
+      if (body.conversation_token) {
+        conversationToken = body.conversation_token;
+        local.set("settle.conversation_token", conversationToken);
+      }
       body.messages.forEach(render);
       showState(body.state);
       listen(); // the conversation exists now: wait for what a colleague or a payment brings
@@ -333,7 +348,7 @@
   // false: no such conversation yet.
   async function poll(wait) {
     const query = "?after=" + lastId + (wait ? "&wait=" + wait : "");
-    const response = await fetch(messagesUrl + query, { cache: "no-store" });
+    const response = await fetch(messagesUrl + query, { cache: "no-store", headers: withToken({}) });
     if (response.status === 404) return false;
     if (!response.ok) throw new Error("HTTP " + response.status);
     const body = await response.json();

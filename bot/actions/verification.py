@@ -28,6 +28,7 @@ from receivables.common.money import format_money
 from receivables.handoffs.service import create_handoff
 from receivables.policy.limits import handoff_level, profile_treatment
 from receivables.profiles.service import current_profile
+from receivables.verification.lockout import LockoutRule
 from receivables.verification.service import (
     MAX_ATTEMPTS,
     SecondFactor,
@@ -46,6 +47,8 @@ class CheckOutcome:
     language: str | None
     failed_attempts: int
     locked: bool
+    # the debtor's verification is locked across conversations (see receivables lockout)
+    paused: bool = False
     # the debtor's profile group and the tone the policy gives it (set with verification,
     # so that the very first reply after it already speaks in that tone)
     profile: str | None = None
@@ -53,7 +56,12 @@ class CheckOutcome:
 
 
 def _hand_off_failed_verification(
-    session: Session, *, conversation_id: str, reference: str, topic: str | None
+    session: Session,
+    *,
+    conversation_id: str,
+    reference: str,
+    topic: str | None,
+    why: str = f"{MAX_ATTEMPTS} failed verification attempts",
 ) -> None:
     debtor = find_debtor_by_reference(session=session, reference=reference)
     balance = get_open_balance(session=session, debtor_id=debtor.id) if debtor else None
@@ -65,7 +73,7 @@ def _hand_off_failed_verification(
         debtor_id=debtor.id if debtor else None,
         level=handoff_level(balance, get_policy()) if balance is not None else "junior",
         summary=(
-            f"Not verified: {MAX_ATTEMPTS} failed verification attempts. "
+            f"Not verified: {why}. "
             f"Last reference given: {reference} ({match}). "
             f"Asked about: {topic or 'nothing yet'}."
         ),
@@ -80,11 +88,15 @@ def _check(
     factor: SecondFactor,
     topic: str | None,
 ) -> CheckOutcome:
+    policy = get_policy()
     result = verify_identity(
-        session=session, conversation_id=conversation_id, reference=reference, factor=factor
+        session=session,
+        conversation_id=conversation_id,
+        reference=reference,
+        factor=factor,
+        lockout=LockoutRule.of(policy.verification),
     )
     if result.debtor:
-        policy = get_policy()
         profile = current_profile(session=session, debtor_id=result.debtor.id, policy=policy)
         tone = profile_treatment(policy, profile=profile.group).tone
         return CheckOutcome(
@@ -92,14 +104,22 @@ def _check(
             result.debtor.language,
             result.failed_attempts,
             False,
-            profile.group,
-            tone,
+            profile=profile.group,
+            tone=tone,
         )
-    if result.locked:
+    if result.just_paused:
+        _hand_off_failed_verification(
+            session,
+            conversation_id=conversation_id,
+            reference=reference,
+            topic=topic,
+            why="verification locked after too many failed attempts across conversations",
+        )
+    elif result.locked:
         _hand_off_failed_verification(
             session, conversation_id=conversation_id, reference=reference, topic=topic
         )
-    return CheckOutcome(None, None, result.failed_attempts, result.locked)
+    return CheckOutcome(None, None, result.failed_attempts, result.locked, result.paused)
 
 
 def requested_topic(tracker: Tracker) -> str | None:
@@ -210,6 +230,13 @@ class ValidateVerificationForm(FormValidationAction):
                 "language": outcome.language,
                 "profile": outcome.profile,
                 "tone": outcome.tone,
+            }
+        if outcome.paused:
+            dispatcher.utter_message(response="utter_verification_paused")
+            return {
+                "debtor_reference": reference,
+                "second_factor": "locked",
+                "verification_locked": True,
             }
         if outcome.locked:
             dispatcher.utter_message(response="utter_verification_locked")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.common.redaction import redact_card_numbers
+from receivables.common.text import clean_text
 from receivables.errors import NotFound
 from receivables.models import Conversation, Debtor, Handoff, Message
 
@@ -50,7 +51,7 @@ def add_message(
     message = Message(
         conversation_id=conversation.id,
         sender=sender,
-        text=redact_card_numbers(text),
+        text=redact_card_numbers(clean_text(text)),
         buttons=buttons or [],
     )
     session.add(message)

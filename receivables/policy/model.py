@@ -324,6 +324,22 @@ class TreatmentSettings(_Frozen):
         return self
 
 
+class VerificationSettings(_Frozen):
+    """How long a verification lasts and when a debtor's verification is locked."""
+
+    # a verified conversation quiet for this long must verify again
+    idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    # this many wrong second factors for one debtor (any conversation, any channel) ...
+    max_failures_per_debtor: int = Field(default=5, ge=1, le=100)
+    # ... within this many hours lock the debtor's verification until a collector unlocks it
+    failure_window_hours: float = Field(default=24, gt=0, le=24 * 90)
+
+
+class RetentionSettings(_Frozen):
+    # conversation transcripts older than this are deleted by the retention job
+    transcript_days: int = Field(default=365, ge=1, le=3650)
+
+
 class Policy(_Frozen):
     creditor: Creditor
     payment: PaymentSettings = Field(default_factory=PaymentSettings)
@@ -334,6 +350,8 @@ class Policy(_Frozen):
     handoff: HandoffSettings
     profiling: ProfilingSettings = Field(default_factory=ProfilingSettings)
     treatment: TreatmentSettings = Field(default_factory=TreatmentSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _inside_outer_bounds(self) -> Policy:

@@ -13,6 +13,8 @@ from receivables.common.dates import parse_date_of_birth
 from receivables.common.identifiers import normalize_postcode
 from receivables.conversations.service import attach_debtor
 from receivables.models import Debtor
+from receivables.verification.lockout import LockoutRule, is_locked, record_failure
+from receivables.verification.state import mark_verified
 
 MAX_ATTEMPTS = 3
 
@@ -49,6 +51,11 @@ def factor_matches(debtor: Debtor, factor: SecondFactor) -> bool:
 class VerificationResult:
     debtor: Debtor | None
     failed_attempts: int
+    # too many failures for this debtor (or reference) across conversations: refused,
+    # whatever was given, until a collector unlocks it
+    paused: bool = False
+    # this very attempt caused the lock (the one moment a handoff is created for it)
+    just_paused: bool = False
 
     @property
     def verified(self) -> bool:
@@ -66,18 +73,41 @@ def failed_attempts(*, session: Session, conversation_id: str) -> int:
 
 
 def verify_identity(
-    *, session: Session, conversation_id: str, reference: str, factor: SecondFactor
+    *,
+    session: Session,
+    conversation_id: str,
+    reference: str,
+    factor: SecondFactor,
+    lockout: LockoutRule | None = None,
 ) -> VerificationResult:
-    """Check reference and second factor; count failures per conversation in the audit log.
+    """Check reference and second factor; count failures per conversation in the audit log
+    and per debtor (or unknown reference) for the lockout.
 
-    After MAX_ATTEMPTS failures nothing matches any more in that conversation.
+    After MAX_ATTEMPTS failures nothing matches any more in that conversation; while the
+    debtor is locked nothing matches in any conversation. A wrong factor gets the same answer
+    whether or not the reference exists.
     """
+    rule = lockout or LockoutRule()
     failures = failed_attempts(session=session, conversation_id=conversation_id)
     if failures >= MAX_ATTEMPTS:
         return VerificationResult(debtor=None, failed_attempts=failures)
     debtor = find_debtor_by_reference(session=session, reference=reference)
-    if debtor is not None and factor_matches(debtor, factor):
-        attach_debtor(session=session, conversation_id=conversation_id, debtor_id=debtor.id)
+    debtor_id = debtor.id if debtor and debtor.erased_at is None else None
+    if is_locked(session=session, debtor_id=debtor_id, reference=reference, rule=rule):
+        record_event(
+            session=session,
+            actor="bot",
+            action="verification_refused_locked",
+            debtor_id=debtor_id,
+            conversation_id=conversation_id,
+            detail={"reference": reference},
+        )
+        return VerificationResult(debtor=None, failed_attempts=failures, paused=True)
+    if debtor is not None and debtor_id is not None and factor_matches(debtor, factor):
+        conversation = attach_debtor(
+            session=session, conversation_id=conversation_id, debtor_id=debtor.id
+        )
+        mark_verified(session=session, conversation=conversation)
         record_event(
             session=session,
             actor="bot",
@@ -91,8 +121,14 @@ def verify_identity(
         session=session,
         actor="bot",
         action="verification_failed",
-        debtor_id=debtor.id if debtor else None,
+        debtor_id=debtor_id,
         conversation_id=conversation_id,
         detail={"reference": reference, "attempt": failures + 1},
     )
-    return VerificationResult(debtor=None, failed_attempts=failures + 1)
+    record_failure(
+        session=session, debtor_id=debtor_id, reference=reference, conversation_id=conversation_id
+    )
+    paused = is_locked(session=session, debtor_id=debtor_id, reference=reference, rule=rule)
+    return VerificationResult(
+        debtor=None, failed_attempts=failures + 1, paused=paused, just_paused=paused
+    )

@@ -130,6 +130,33 @@ def test_a_number_answers_the_options(
     assert rasa.messages()[-1] == "2"
 
 
+def test_a_verification_quiet_for_longer_than_the_policy_ends_before_the_next_turn(
+    client: TestClient, rasa: FakeRasa, twilio: FakeTwilio
+) -> None:
+    conversation_id = f"whatsapp:{DEBTOR}"
+    twilio_post(client, HOOK, inbound("SM1", "Hoi"), token=twilio.auth_token)
+    two_hours_ago = utcnow() - dt.timedelta(hours=2)
+    with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        conversation.verified_at = two_hours_ago  # verified, then 2 hours quiet (policy: 30 min)
+        session.execute(
+            update(Message)
+            .where(Message.conversation_id == conversation_id)
+            .values(created_at=two_hours_ago)
+        )
+    twilio_post(client, HOOK, inbound("SM2", "wat is mijn saldo"), token=twilio.auth_token)
+    # stored at the webhook, answered by the inbox worker: the bot starts a new session
+    # (verification gone) before it reads the message
+    new_session = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
+    assert rasa.appended == [(conversation_id, new_session)]
+    assert rasa.calls == ["message", "events", "message"]
+    with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        assert session.get(Conversation, conversation_id).verified_at is None  # type: ignore[union-attr]
+    twilio_post(client, HOOK, inbound("SM3", "en nu?"), token=twilio.auth_token)
+    assert len(rasa.appended) == 1  # once
+
+
 @pytest.mark.parametrize(
     "forge",
     [

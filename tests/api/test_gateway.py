@@ -15,6 +15,7 @@ from api.main import create_app
 from receivables.migrate import upgrade
 from receivables.settings import Settings
 from scripts.stack import free_port
+from tests.conversation_tokens import keep_tokens
 from tests.fakes.loopback import Handler
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
@@ -56,7 +57,7 @@ def make_client(tmp_path: Path, rasa_url: str) -> TestClient:
         rasa_token="t",
         rasa_timeout=5,
     )
-    return TestClient(create_app(settings))
+    return keep_tokens(TestClient(create_app(settings)))
 
 
 @pytest.fixture

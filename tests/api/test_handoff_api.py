@@ -23,6 +23,7 @@ from receivables.conversations.service import add_message, attach_debtor, get_or
 from receivables.db import session_scope
 from receivables.handoffs.service import create_handoff
 from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
+from tests.conversation_tokens import seed_token
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PASSWORD = "a long test password"
@@ -64,6 +65,7 @@ def seed_case(
             debtor_id, balance = debtor.id, Decimal("239.95")
         conversation = get_or_create_conversation(session=session, conversation_id=conversation_id)
         conversation.language = language
+        seed_token(conversation)
         if debtor_id:
             attach_debtor(session=session, conversation_id=conversation_id, debtor_id=debtor_id)
         text = "Ik ben ziek en kan nu niet betalen" if language == "nl" else "I lost my job"

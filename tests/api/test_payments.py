@@ -19,6 +19,7 @@ from receivables.payments.links import get_or_create_link, resolve_target
 from receivables.settings import Settings
 from scripts.stack import free_port
 from tests.api.fake_mollie import FakeMollie, fake_mollie
+from tests.conversation_tokens import keep_tokens, seed_token
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PUBLIC = "https://settle.example.nl"
@@ -38,7 +39,9 @@ def make_client(tmp_path: Path, **settings: Any) -> tuple[TestClient, str]:
             **settings,
         )
     )
-    return TestClient(app, follow_redirects=False), url
+    # served over https like its public URL, so the console's Secure cookies come back
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    return keep_tokens(client), url
 
 
 def add_debtor(client: TestClient, language: str = "nl") -> int:
@@ -75,7 +78,9 @@ def make_link(
 ) -> str:
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
-        get_or_create_conversation(session=session, conversation_id="web-1", channel="webchat")
+        seed_token(
+            get_or_create_conversation(session=session, conversation_id="web-1", channel="webchat")
+        )
         target = resolve_target(session=session, debtor_id=debtor_id, invoice_number=invoice)
         link = get_or_create_link(
             session=session,

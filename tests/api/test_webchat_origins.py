@@ -9,12 +9,13 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from receivables.migrate import upgrade
 from receivables.settings import Settings
+from tests.conversation_tokens import keep_tokens
 
 
 def client(tmp_path: Path, origins: str) -> TestClient:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     upgrade(url)
-    return TestClient(create_app(Settings(database_url=url, webchat_origins=origins)))
+    return keep_tokens(TestClient(create_app(Settings(database_url=url, webchat_origins=origins))))
 
 
 def preflight(c: TestClient, origin: str) -> dict[str, str]:

@@ -416,14 +416,21 @@ class Phases:
 
 
 def senders(http: httpx.AsyncClient, args: argparse.Namespace) -> dict[str, Send]:
+    # each conversation's secret, from its first answer, sent as the web chat sends it
+    secrets: dict[str, str] = {}
+
     async def via_gateway(conversation: str, text: str, language: str) -> list[str] | None:
+        token = secrets.get(conversation)
         response = await http.post(
             f"{args.gateway}/api/v1/conversations/{conversation}/messages",
             json={"text": text, "language": language},
+            headers={"X-Conversation-Token": token} if token else {},
         )
         if response.status_code != 200:
             return None
         body = response.json()
+        if body.get("conversation_token"):
+            secrets[conversation] = body["conversation_token"]
         texts = [m["text"] for m in body["messages"] if m["sender"] == "bot"]
         # "waiting": handed to a person (e.g. Rasa was unavailable): off script
         return texts if body["state"] == "bot" and texts else None

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.api.test_gateway import FakeRasa
 from tests.api.test_handoff_api import PASSWORD, seed_case, seed_collector
 from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
+from tests.conversation_tokens import SEEDED_TOKEN
 
 ADMIN_TOKEN = "browser-admin-token"
 
@@ -91,6 +92,8 @@ def test_a_collector_picks_up_a_new_handoff_and_the_debtor_sees_the_reply(
     debtor = browser.new_context(viewport={"width": 480, "height": 760})
     debtor.add_init_script(
         f"window.localStorage.setItem('settle.conversation', '{case.conversation_id}');"
+        f"window.localStorage.setItem('settle.conversation_of_token', '{case.conversation_id}');"
+        f"window.localStorage.setItem('settle.conversation_token', '{SEEDED_TOKEN}');"
         "window.localStorage.setItem('settle.language', 'nl');"
     )
     chat = debtor.new_page()

@@ -14,7 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from receivables.settings import Settings
+from receivables.settings import Settings, production_problems, settings_from
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "deploy" / "base"
@@ -187,3 +187,24 @@ def test_every_setting_given_is_one_settle_knows(objects: dict[Any, Any]) -> Non
         "SETTLE_REDIS_DB",
         "SETTLE_REDIS_PASSWORD",
     }
+
+
+def test_the_gateway_passes_the_production_guard_once_the_secrets_are_filled_in(
+    objects: dict[Any, Any],
+) -> None:
+    """The base runs as production (SETTLE_ENV unset): with real secrets in place of the
+    template's CHANGE-ME, the gateway's start-up check finds nothing to refuse."""
+    secret = yaml.safe_load(SECRET_TEMPLATE.read_text())["stringData"]
+    filled = {k: "x" * 32 if v == "CHANGE-ME" else v for k, v in secret.items()}
+    config = next(doc for (k, n), doc in objects.items() if n.startswith("settle-config-"))
+    assert "SETTLE_ENV" not in {**config["data"], **filled}  # Settings' default: production
+    # (the test process itself runs as development: say production here explicitly)
+    settings = settings_from({**config["data"], **filled, "SETTLE_ENV": "production"})
+    assert production_problems(settings) == []
+
+
+def test_transcripts_are_pruned_daily_with_the_policy(objects: dict[Any, Any]) -> None:
+    job = objects[("CronJob", "settle-retention")]["spec"]
+    pod = job["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["containers"][0]["command"][-1] == "receivables.privacy.retention"
+    assert pod["volumes"][0]["configMap"]["name"].startswith("settle-policy")

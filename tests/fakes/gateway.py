@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from api.main import create_app
 from receivables.migrate import upgrade
 from receivables.settings import Settings
+from tests.conversation_tokens import keep_tokens
 
 PUBLIC_URL = "https://settle.example.com"
 
@@ -30,7 +31,7 @@ def make_client(tmp_path: Path, rasa_url: str, **channel_settings: Any) -> TestC
         public_url=PUBLIC_URL,
         **channel_settings,
     )
-    return TestClient(create_app(settings))
+    return keep_tokens(TestClient(create_app(settings)))
 
 
 def twilio_post(

@@ -1,6 +1,8 @@
 """A fake Rasa server: the REST channel webhook answered by a script, health always ok.
 
 POST /webhooks/rest/webhook {"sender", "message", "metadata"} -> [{"text", "buttons"?}]
+POST /conversations/<id>/tracker/events [events] -> {} (kept in `appended`, in order with
+     the messages in `calls`)
 GET  /status, /health, / -> {"status": "ok"}
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from urllib.parse import unquote, urlsplit
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +31,10 @@ class FakeRasa:
     script: Script = echo
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
+    # events appended to a conversation's tracker: (conversation id, events)
+    appended: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    # "message" and "events", in the order they came
+    calls: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def messages(self) -> list[str]:
@@ -38,8 +45,17 @@ def _handler(fake: FakeRasa) -> type[Handler]:
     class RasaHandler(Handler):
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.body())
+            path = urlsplit(self.path).path
+            if path.startswith("/conversations/") and path.endswith("/tracker/events"):
+                conversation = unquote(path.removeprefix("/conversations/").split("/tracker")[0])
+                with fake.lock:
+                    fake.appended.append((conversation, body))
+                    fake.calls.append("events")
+                self.answer(200, {})
+                return
             with fake.lock:
                 fake.received.append(body)
+                fake.calls.append("message")
             self.answer(200, fake.script(body))
 
         def do_GET(self) -> None:  # noqa: N802

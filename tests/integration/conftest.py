@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scripts.stack import Stack, free_port
+from tests.conversation_tokens import keep_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 # Rasa loads its model in 40-60 s on a quiet machine; much longer when the cores are shared
@@ -38,7 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def api(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.api_url, timeout=60) as client:
+    with keep_tokens(httpx.Client(base_url=stack.api_url, timeout=60)) as client:
         yield client
 
 

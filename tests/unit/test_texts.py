@@ -20,7 +20,7 @@ WIDGET = ROOT / "api" / "static" / "webchat.js"
 # the first argument of text(...), gateway_text(...), texts.text(...) when it is shaped like a key
 _TEXT_CALL = re.compile(r"""\btext\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
 # "webchat.js" is a file, not a text
-_FILE_ENDINGS = {"py", "js", "css", "html", "png", "yml", "yaml", "json", "db", "txt", "md"}
+_FILE_ENDINGS = {"py", "js", "css", "html", "png", "yml", "yaml", "json", "db", "txt", "md", "log"}
 
 
 def _python_files() -> list[Path]:

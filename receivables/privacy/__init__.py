@@ -1,0 +1,1 @@
+"""The debtor's privacy rights (export, erasure) and the retention of transcripts."""

@@ -1,0 +1,261 @@
+"""Bad input through the HTTP contract on SQLite and PostgreSQL (a clear 4xx or a stored,
+cleaned message, never a 500), and the debtor's rights: export and erasure."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.main import create_app
+from receivables.accounts.debtors import get_debtor
+from receivables.conversations.deliveries import record_hint
+from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
+from receivables.db import session_scope
+from receivables.migrate import upgrade
+from receivables.models import Base
+from receivables.payments.booking import book_payment
+from receivables.settings import Settings
+from receivables.verification.service import find_second_factor, verify_identity
+from receivables.verification.state import mark_verified
+from tests.conftest import POSTGRES_URL
+from tests.conversation_tokens import keep_tokens, seed_token
+from tests.fakes.rasa import fake_rasa
+
+ADMIN = {"Authorization": "Bearer secret-admin"}
+COUNTER = itertools.count()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('input') / 'settle.db'}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"settle_input_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:  # no skip: an unreachable server fails the test
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(database_url: str) -> Iterator[TestClient]:
+    with fake_rasa() as rasa:
+        settings = Settings(
+            database_url=database_url,
+            admin_token="secret-admin",
+            rasa_url=rasa.url,
+            actions_url=rasa.url,
+            rasa_token="t",
+            rasa_timeout=5,
+            rate_limit_address_messages="",
+            rate_limit_address_new_conversations="",
+        )
+        with keep_tokens(TestClient(create_app(settings))) as test_client:
+            yield test_client
+
+
+def sessions_of(client: TestClient) -> sessionmaker[Session]:
+    return client.app.state.sessions  # type: ignore[attr-defined,no-any-return]
+
+
+def post_json(
+    client: TestClient, url: str, body: object, headers: dict[str, str] | None = None
+) -> Any:
+    """JSON as a browser may send it: lone surrogates as \\uD800 escapes (httpx itself
+    would refuse to encode them)."""
+    raw = json.dumps(body).encode()
+    return client.post(
+        url, content=raw, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+BAD_TEXTS = {
+    "nul": "mijn saldo\x00 graag",
+    "controls": "\x07\x1b[31mrood\x1b[0m\x08\x7f",
+    "lone surrogate": "hallo \ud800 daar",
+    "emoji": "Kan ik betalen? 😀👍🏽🇳🇱",
+    "right to left": "مرحبا، كم علي أن أدفع؟ שלום",
+    "bidi controls": "abc\u202edcba\u202c",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_TEXTS))
+def test_bad_text_is_stored_cleaned_never_a_500(client: TestClient, name: str) -> None:
+    url = f"/api/v1/conversations/web-input-{next(COUNTER)}/messages"
+    posted = post_json(client, url, {"text": BAD_TEXTS[name]})
+    assert posted.status_code == 200, posted.text
+    stored = [m["text"] for m in client.get(url).json()["messages"] if m["sender"] == "debtor"]
+    assert len(stored) == 1
+    assert "\x00" not in stored[0] and "\x1b" not in stored[0]
+    assert all(not 0xD800 <= ord(c) <= 0xDFFF for c in stored[0])
+    if name in ("emoji", "right to left", "bidi controls"):
+        assert stored[0] == BAD_TEXTS[name]  # real text stays as it was typed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "x" * 50_000},
+        {"text": "\x00\x00"},
+        {"text": "\x01\x02 \x03"},
+        {"text": None},
+        {"text": ["a"]},
+    ],
+)
+def test_input_that_is_no_message_is_a_clear_4xx(client: TestClient, body: dict[str, Any]) -> None:
+    url = f"/api/v1/conversations/web-input-{next(COUNTER)}/messages"
+    response = post_json(client, url, body)
+    assert response.status_code == 422 and "detail" in response.json()
+
+
+def test_bad_text_in_admin_fields_is_cleaned_or_refused(client: TestClient) -> None:
+    n = next(COUNTER)
+    created = post_json(
+        client,
+        "/api/v1/debtors",
+        {"reference": f"NUL-{n}", "name": "Ann\x00a \ud83d Smit 😀", "language": "nl"},
+        ADMIN,
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "Anna \ufffd Smit 😀"
+    cleaned = post_json(client, "/api/v1/debtors", {"reference": f"R\x00-{n}", "name": "B"}, ADMIN)
+    assert cleaned.status_code == 201 and cleaned.json()["reference"] == f"R-{n}"
+    too_long = post_json(client, "/api/v1/debtors", {"reference": "R", "name": "x" * 50_000}, ADMIN)
+    assert too_long.status_code == 422
+
+
+# --- export and erasure -------------------------------------------------------------------------
+def _seed_history(client: TestClient, reference: str) -> tuple[int, str]:
+    debtor = client.post(
+        "/api/v1/debtors",
+        headers=ADMIN,
+        json={
+            "reference": reference,
+            "name": "Lotte Hendriks",
+            "date_of_birth": "1985-03-12",
+            "postcode": "1012 AB",
+            "phone": "+31612345678",
+            "email": "lotte@example.nl",
+        },
+    ).json()
+    invoice = client.post(
+        f"/api/v1/debtors/{debtor['id']}/invoices",
+        headers=ADMIN,
+        json={
+            "number": f"{reference}-F1",
+            "amount": "120.50",
+            "currency": "EUR",
+            "issue_date": "2026-10-01",
+            "due_date": "2026-10-15",
+        },
+    )
+    assert invoice.status_code == 201
+    conversation_id = f"whatsapp:+3161234{next(COUNTER):04d}"
+    with session_scope(sessions_of(client)) as session:
+        chat = get_or_create_conversation(
+            session=session, conversation_id=conversation_id, channel="whatsapp"
+        )
+        seed_token(chat)
+        add_message(
+            session=session, conversation=chat, sender="debtor", text="Ik ben Lotte Hendriks"
+        )
+        record_hint(
+            session=session,
+            conversation_id=conversation_id,
+            channel="whatsapp",
+            phone="+31612345678",
+        )
+        attach_debtor(session=session, conversation_id=conversation_id, debtor_id=debtor["id"])
+        mark_verified(session=session, conversation=chat)
+        book_payment(
+            session=session,
+            debtor=get_debtor(session=session, debtor_id=debtor["id"]),
+            amount=Decimal("20.50"),
+        )
+    return int(debtor["id"]), conversation_id
+
+
+def _everything_stored(sessions: sessionmaker[Session]) -> str:
+    """Every value in every table, as one text to search."""
+    values: list[str] = []
+    with session_scope(sessions) as session:
+        bind = session.get_bind()
+        for table in Base.metadata.sorted_tables:
+            if not inspect(bind).has_table(table.name):
+                continue
+            for row in session.execute(select(table)):
+                values.extend(str(v) for v in row)
+    return "\n".join(values)
+
+
+def test_export_then_erase_removes_the_person_and_keeps_the_books(client: TestClient) -> None:
+    reference = f"ER-{next(COUNTER)}"
+    debtor_id, conversation_id = _seed_history(client, reference)
+    before = client.get(f"/api/v1/debtors/{debtor_id}", headers=ADMIN).json()
+
+    export = client.get(f"/api/v1/debtors/{debtor_id}/export", headers=ADMIN)
+    assert export.status_code == 200
+    data = export.json()
+    assert (
+        data["debtor"]["name"] == "Lotte Hendriks"
+        and data["debtor"]["date_of_birth"] == "1985-03-12"
+    )
+    assert [m["text"] for c in data["conversations"] for m in c["messages"]] == [
+        "Ik ben Lotte Hendriks"
+    ]
+    assert data["invoices"][0]["amount"] == "120.50" and data["payments"][0]["amount"] == "20.50"
+    assert "token_hash" not in data["conversations"][0]
+
+    erased = client.post(f"/api/v1/debtors/{debtor_id}/erase", headers=ADMIN)
+    assert erased.status_code == 200 and erased.json()["messages"] == 1
+    stored = _everything_stored(sessions_of(client))
+    for personal in (
+        "Lotte Hendriks",
+        "1985-03-12",
+        "1012AB",
+        "+31612345678",
+        "lotte@example.nl",
+        conversation_id,
+        reference + "\n",
+    ):
+        assert personal not in stored, personal
+    after = client.get(f"/api/v1/debtors/{debtor_id}", headers=ADMIN).json()
+    assert after["balance"] == before["balance"] == "100.00"
+    assert after["invoices"] == before["invoices"] and after["payments"] == before["payments"]
+    assert after["name"].startswith("ERASED-") and after["date_of_birth"] is None
+    # the debtor can no longer verify, with the old customer number or the invoice number
+    with session_scope(sessions_of(client)) as session:
+        for given in (reference, f"{reference}-F1"):
+            result = verify_identity(
+                session=session,
+                conversation_id=f"after-{given}",
+                reference=given,
+                factor=find_second_factor("12-03-1985"),
+            )
+            assert not result.verified
+    assert (
+        client.get(f"/api/v1/debtors/{debtor_id}/export", headers=ADMIN).json()["conversations"]
+        == []
+    )
+    assert client.post("/api/v1/debtors/2000000000/erase", headers=ADMIN).status_code == 404

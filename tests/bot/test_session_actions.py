@@ -1,0 +1,118 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_actions and used as parameters)
+"""Verification that does not last for ever, and cannot be guessed: the lockout per debtor
+through the verification form, "log out", a new session, and the gateway's word that a
+quiet conversation is no longer verified. Trackers as in test_actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.session import ActionLogOut, ActionSessionStart
+from receivables.audit.events import list_events
+from receivables.conversations.service import attach_debtor
+from receivables.models import Conversation
+from receivables.verification.lockout import unlock_debtor
+from receivables.verification.state import mark_verified
+from tests.bot.test_actions import (  # noqa: F401
+    DOMAIN,
+    FORM,
+    Database,
+    Debtors,
+    database,
+    debtors,
+    responses,
+    slots_of,
+    tracker,
+    verified,
+)
+
+
+async def give_factor(text: str, conversation: str) -> tuple[dict[str, Any], list[str]]:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, debtor_reference="48213907", sender=conversation, language="nl")
+    result = await FORM.validate_second_factor(text, dispatcher, t, DOMAIN)
+    return result, responses(dispatcher)
+
+
+async def test_five_wrong_factors_over_conversations_lock_even_the_right_one(
+    debtors: Debtors, database: Database
+) -> None:
+    wrong = ["01-01-1980", "02-02-1981", "03-03-1982", "04-04-1983", "05-05-1984"]
+    said = []
+    for number, factor in enumerate(wrong):
+        _, replies = await give_factor(factor, f"guess-{number // 2}")  # two per conversation
+        said.append(replies)
+    # the first four: "does not match" (never whether the number exists); the fifth locks
+    assert all(r[0].startswith("utter_verification_mismatch") for r in said[:4])
+    assert said[4] == ["utter_verification_paused"]
+    locked = database.handoffs("guess-2")
+    assert [h.reason for h in locked] == ["verification_failed"]
+    assert "locked" in locked[0].summary and locked[0].debtor_id == debtors.anna
+
+    result, replies = await give_factor("12-03-1985", "the-real-anna")
+    assert replies == ["utter_verification_paused"] and not result.get("verified")
+    assert database.handoffs("the-real-anna") == []  # one handoff for the lock, not one per try
+
+    database.run(lambda s: unlock_debtor(session=s, debtor_id=debtors.anna, actor="collector:x"))
+    result, _ = await give_factor("12-03-1985", "the-real-anna-again")
+    assert result["verified"] is True
+    unlocked = database.run(
+        lambda s: [e.action for e in list_events(session=s, debtor_id=debtors.anna)]
+    )
+    assert "verification_unlocked" in unlocked
+
+
+async def test_an_unknown_reference_is_answered_exactly_like_a_known_one(
+    debtors: Debtors, database: Database
+) -> None:
+    async def five(reference: str) -> list[list[str]]:
+        said = []
+        for number in range(5):
+            dispatcher = CollectingDispatcher()
+            conversation = f"{reference}-{number // 2}"
+            t = tracker("01-01-1980", debtor_reference=reference, sender=conversation)
+            await FORM.validate_second_factor("01-01-1980", dispatcher, t, DOMAIN)
+            said.append(responses(dispatcher))
+        return said
+
+    assert await five("48213907") == await five("99999999")
+
+
+def _verify_in_database(database: Database, conversation_id: str, debtor_id: int) -> None:
+    def work(session: Any) -> None:
+        conversation = attach_debtor(
+            session=session, conversation_id=conversation_id, debtor_id=debtor_id
+        )
+        mark_verified(session=session, conversation=conversation)
+
+    database.run(work)
+
+
+def _verified_at(database: Database, conversation_id: str) -> object:
+    return database.run(lambda s: s.get(Conversation, conversation_id).verified_at)
+
+
+async def test_log_out_ends_verification_at_once(debtors: Debtors, database: Database) -> None:
+    _verify_in_database(database, "shared-phone", debtors.anna)
+    dispatcher = CollectingDispatcher()
+    t = verified(debtors.anna, "nl", sender="shared-phone", intent="log_out", text="uitloggen")
+    events = await ActionLogOut().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher) == ["utter_logged_out"]
+    slots = slots_of(events)
+    assert slots["verified"] is False and slots["debtor_id"] is None
+    assert _verified_at(database, "shared-phone") is None
+    assert "verification_ended" in database.actions("shared-phone")
+
+
+async def test_a_new_session_starts_unverified_and_keeps_the_language(
+    debtors: Debtors, database: Database
+) -> None:
+    _verify_in_database(database, "next-week", debtors.anna)
+    t = verified(debtors.anna, "en", sender="next-week", profile="unable")
+    events = await ActionSessionStart().run(CollectingDispatcher(), t, DOMAIN)
+    assert events[0]["event"] == "session_started"
+    assert events[-1]["name"] == "action_listen"
+    assert slots_of(events) == {"language": "en"}  # verified, debtor_id, profile: not carried
+    assert _verified_at(database, "next-week") is None
