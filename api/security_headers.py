@@ -14,8 +14,10 @@ BASE = (
 CONSOLE_CSP = f"{BASE}; style-src 'self'; form-action 'self'"
 # the web chat page: its own inline stylesheet and the widget's style element
 WEBCHAT_CSP = f"{BASE}; style-src 'self' 'unsafe-inline'; form-action 'self'"
-# the payment page: its form may send the debtor on to the provider's checkout (https)
-PAY_CSP = f"{BASE}; style-src 'self'; form-action 'self' https:"
+# the payment page: its form may send the debtor on to the provider's checkout (https); the
+# creditor's brand colours come as custom properties in the body's style attribute (no
+# <style> element, no script)
+PAY_CSP = f"{BASE}; style-src 'self'; style-src-attr 'unsafe-inline'; form-action 'self' https:"
 
 
 def csp_for(path: str) -> str | None:

@@ -157,6 +157,9 @@ def test_the_payment_page_reads_out_the_amount_and_offers_a_quiet_not_now(
     expect(page.get_by_role("link", name="Terug naar het gesprek")).to_have_attribute(
         "href", f"{gateway.url}/"
     )
+    # the creditor's colour reaches the page through its Content-Security-Policy
+    brand = page.evaluate("getComputedStyle(document.body).getPropertyValue('--brand')")
+    assert brand.strip().lower() == "#0b5d4b"
     assert no_horizontal_scroll(page)
     assert axe_problems(page) == []
     screenshot(page, f"pay-{size}")

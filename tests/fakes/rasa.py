@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
-from urllib.parse import unquote, urlsplit
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from tests.fakes.loopback import Handler, serve
 
