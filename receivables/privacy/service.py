@@ -12,6 +12,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from receivables.audit.events import record_event
+from receivables.books.models import BankTransaction, BookEvent
+from receivables.conversations.models import OutboxMessage
 from receivables.errors import NotFound
 from receivables.models import (
     AuditEvent,
@@ -31,6 +33,7 @@ from receivables.models import (
     Promise,
     utcnow,
 )
+from receivables.treatment.models import ReminderOptOut, ReminderPause, ReminderSend
 from receivables.verification.models import VerificationFailure
 
 
@@ -111,6 +114,27 @@ def export_debtor(*, session: Session, debtor_id: int, actor: str) -> dict[str, 
         "verification_failures": _rows(
             session, select(VerificationFailure).where(VerificationFailure.debtor_id == debtor_id)
         ),
+        "deliveries": _rows(
+            session, select(Delivery).where(Delivery.conversation_id.in_(conversations))
+        ),
+        "outbox": _rows(
+            session, select(OutboxMessage).where(OutboxMessage.conversation_id.in_(conversations))
+        ),
+        "bank_transactions": _rows(
+            session, select(BankTransaction).where(BankTransaction.debtor_id == debtor_id)
+        ),
+        "book_events": _rows(session, select(BookEvent).where(BookEvent.debtor_id == debtor_id)),
+        "reminders_sent": _rows(
+            session,
+            select(ReminderSend).where(ReminderSend.debtor_id == debtor_id),
+            ("stop_token",),
+        ),
+        "reminder_opt_outs": _rows(
+            session, select(ReminderOptOut).where(ReminderOptOut.debtor_id == debtor_id)
+        ),
+        "reminder_pauses": _rows(
+            session, select(ReminderPause).where(ReminderPause.debtor_id == debtor_id)
+        ),
         "audit_events": _rows(
             session,
             select(AuditEvent)
@@ -145,11 +169,12 @@ def erase_debtor(*, session: Session, debtor_id: int, actor: str) -> dict[str, i
         .where(PaymentLink.debtor_id == debtor_id)
         .values(description=f"Payment for {pseudonym}", conversation_id=None)
     )
-    for model in (PaymentPlan, Promise):
+    for model in (PaymentPlan, Promise, ReminderSend):
         session.execute(
             update(model).where(model.debtor_id == debtor_id).values(conversation_id=None)
         )
     session.execute(update(AuditEvent).where(AuditEvent.debtor_id == debtor_id).values(detail={}))
+    _pseudonymise_books(session, debtor_id, pseudonym)
     _forget_person(debtor, pseudonym)
     record_event(
         session=session,
@@ -162,6 +187,22 @@ def erase_debtor(*, session: Session, debtor_id: int, actor: str) -> dict[str, i
     return {"pseudonym": pseudonym, **counts}
 
 
+def _pseudonymise_books(session: Session, debtor_id: int, pseudonym: str) -> None:
+    """The bank credits and the events for the creditor's books stay (amounts, dates,
+    invoices), without the payer's name, account and free text or a channel address."""
+    session.execute(
+        update(BankTransaction)
+        .where(BankTransaction.debtor_id == debtor_id)
+        .values(counterparty=pseudonym, counterparty_account=None, remittance="")
+    )
+    for event in session.scalars(select(BookEvent).where(BookEvent.debtor_id == debtor_id)):
+        debtor = {**(event.payload.get("debtor") or {}), "reference": pseudonym}
+        event.payload = {**event.payload, "debtor": debtor, "conversation_id": None}
+    session.execute(
+        update(ReminderPause).where(ReminderPause.debtor_id == debtor_id).values(note="")
+    )
+
+
 def _forget_person(debtor: Debtor, pseudonym: str) -> None:
     debtor.reference = pseudonym
     debtor.name = pseudonym
@@ -170,6 +211,8 @@ def _forget_person(debtor: Debtor, pseudonym: str) -> None:
     debtor.phone = None
     debtor.email = None
     debtor.preferred_channel = None
+    debtor.stated_channel = None
+    debtor.industry = None
     debtor.credit_score = None
     debtor.credit_flag = None
     debtor.credit_source = None
@@ -189,6 +232,9 @@ def _erase_conversations(session: Session, conversation_ids: list[str]) -> dict[
         session.execute(delete(Handoff).where(Handoff.conversation_id.in_(conversation_ids)))
     )
     session.execute(delete(Delivery).where(Delivery.conversation_id.in_(conversation_ids)))
+    session.execute(
+        delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(conversation_ids))
+    )
     session.execute(
         update(AuditEvent)
         .where(AuditEvent.conversation_id.in_(conversation_ids))

@@ -3,6 +3,7 @@ cleaned message, never a 500), and the debtor's rights: export and erasure."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import os
@@ -17,7 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from receivables.accounts.debtors import get_debtor
+from receivables.audit.events import record_event
+from receivables.books.events import collect_book_events
+from receivables.books.models import BankTransaction
 from receivables.conversations.deliveries import record_hint
+from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
 from receivables.migrate import upgrade
@@ -30,6 +35,7 @@ from tests.conftest import POSTGRES_URL
 from tests.conversation_tokens import keep_tokens, seed_token
 from tests.fakes.rasa import fake_rasa
 
+IBAN = "NL91ABNA0417164300"
 ADMIN = {"Authorization": "Bearer secret-admin"}
 COUNTER = itertools.count()
 
@@ -188,11 +194,43 @@ def _seed_history(client: TestClient, reference: str) -> tuple[int, str]:
         )
         attach_debtor(session=session, conversation_id=conversation_id, debtor_id=debtor["id"])
         mark_verified(session=session, conversation=chat)
-        book_payment(
+        payment = book_payment(
             session=session,
             debtor=get_debtor(session=session, debtor_id=debtor["id"]),
             amount=Decimal("20.50"),
         )
+        # the bot's reply waiting for WhatsApp, the bank credit the payment came from, a
+        # promise made in this conversation and the events for the creditor's books
+        enqueue_replies(
+            session=session,
+            conversation_id=conversation_id,
+            message_ids=[
+                add_message(session=session, conversation=chat, sender="bot", text="Ok").id
+            ],
+        )
+        session.add(
+            BankTransaction(
+                entry_key=f"NL00BANK0000000001:entry-{debtor['id']}",
+                source="camt053",
+                amount=Decimal("20.50"),
+                booked_on=dt.date(2026, 11, 2),
+                counterparty="Lotte Hendriks",
+                counterparty_account=IBAN,
+                remittance=f"{reference}-F1 Lotte Hendriks",
+                status="matched",
+                debtor_id=debtor["id"],
+                payment_id=payment.id,
+            )
+        )
+        record_event(
+            session=session,
+            actor="bot",
+            action="promise_made",
+            debtor_id=debtor["id"],
+            conversation_id=conversation_id,
+            detail={"amount": "100.00", "date": "2026-12-15"},
+        )
+        assert collect_book_events(session=session) == 1
     return int(debtor["id"]), conversation_id
 
 
@@ -222,13 +260,17 @@ def test_export_then_erase_removes_the_person_and_keeps_the_books(client: TestCl
         and data["debtor"]["date_of_birth"] == "1985-03-12"
     )
     assert [m["text"] for c in data["conversations"] for m in c["messages"]] == [
-        "Ik ben Lotte Hendriks"
+        "Ik ben Lotte Hendriks",
+        "Ok",
     ]
     assert data["invoices"][0]["amount"] == "120.50" and data["payments"][0]["amount"] == "20.50"
     assert "token_hash" not in data["conversations"][0]
+    assert data["bank_transactions"][0]["counterparty_account"] == IBAN
+    assert [e["type"] for e in data["book_events"]] == ["promise.made"]
+    assert [o["address"] for o in data["outbox"]] == [conversation_id.removeprefix("whatsapp:")]
 
     erased = client.post(f"/api/v1/debtors/{debtor_id}/erase", headers=ADMIN)
-    assert erased.status_code == 200 and erased.json()["messages"] == 1
+    assert erased.status_code == 200 and erased.json()["messages"] == 2
     stored = _everything_stored(sessions_of(client))
     for personal in (
         "Lotte Hendriks",
@@ -236,6 +278,7 @@ def test_export_then_erase_removes_the_person_and_keeps_the_books(client: TestCl
         "1012AB",
         "+31612345678",
         "lotte@example.nl",
+        IBAN,
         conversation_id,
         reference + "\n",
     ):
@@ -244,6 +287,12 @@ def test_export_then_erase_removes_the_person_and_keeps_the_books(client: TestCl
     assert after["balance"] == before["balance"] == "100.00"
     assert after["invoices"] == before["invoices"] and after["payments"] == before["payments"]
     assert after["name"].startswith("ERASED-") and after["date_of_birth"] is None
+    books = client.get(f"/api/v1/debtors/{debtor_id}/export", headers=ADMIN).json()
+    assert [t["amount"] for t in books["bank_transactions"]] == ["20.50"]
+    assert books["bank_transactions"][0]["counterparty"] == after["name"]
+    assert [e["payload"]["data"] for e in books["book_events"]] == [
+        {"amount": "100.00", "date": "2026-12-15"}
+    ]
     # the debtor can no longer verify, with the old customer number or the invoice number
     with session_scope(sessions_of(client)) as session:
         for given in (reference, f"{reference}-F1"):
