@@ -149,7 +149,12 @@ async def assign(
     return {"payment_id": payment.id, "debtor_id": payment.debtor_id, "amount": str(payment.amount)}
 
 
-@router.get("/exports/events.csv", dependencies=[AdminDep])
+@router.get(
+    "/exports/events.csv",
+    dependencies=[AdminDep],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export_events(
     session: SessionDep,
     start: Annotated[dt.date, Query(alias="from")],
