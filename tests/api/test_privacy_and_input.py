@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
@@ -31,7 +30,7 @@ from receivables.payments.booking import book_payment
 from receivables.settings import Settings
 from receivables.verification.service import find_second_factor, verify_identity
 from receivables.verification.state import mark_verified
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 from tests.conversation_tokens import keep_tokens, seed_token
 from tests.fakes.rasa import fake_rasa
 
@@ -49,19 +48,8 @@ def database_url(
         upgrade(url)
         yield url
         return
-    schema = f"settle_input_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:  # no skip: an unreachable server fails the test
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        upgrade(url)
+    with postgres_schema("settle_input") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -26,17 +26,16 @@ from receivables.accounts.debtors import create_debtor
 from receivables.audit.events import list_events
 from receivables.collectors.service import create_collector
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
-from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.db import session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import Conversation
 from receivables.policy.model import DEFAULT_POLICY_FILE
 from receivables.settings import Settings
-from receivables.verification.lockout import LockoutRule
 from receivables.verification.service import find_second_factor, verify_identity
 from receivables.verification.state import mark_verified
 from tests.conversation_tokens import keep_tokens
-from tests.fakes.rasa import FakeRasa, fake_rasa
+from tests.fakes.rasa import FakeRasa, fake_rasa, verifying_bot
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PASSWORD = "a long console password"
@@ -162,24 +161,6 @@ def test_a_collector_signed_in_reads_any_conversation(tmp_path: Path, rasa: Fake
 
 
 # --- the lockout per debtor, through the gateway ---------------------------------------------
-def verifying_bot(database_url: str) -> Any:
-    """A fake Rasa whose only skill is the real verification service: "<reference> <factor>"."""
-    factory = make_session_factory(make_engine(database_url))
-
-    def script(body: dict[str, Any]) -> list[dict[str, Any]]:
-        reference, _, factor = str(body["message"]).partition(" ")
-        with session_scope(factory) as session:
-            result = verify_identity(
-                session=session,
-                conversation_id=str(body["sender"]),
-                reference=reference,
-                factor=find_second_factor(factor),
-                lockout=LockoutRule(),
-            )
-        word = "verified" if result.verified else "paused" if result.paused else "no match"
-        return [{"text": word}]
-
-    return script
 
 
 def test_five_wrong_factors_over_conversations_lock_the_debtor_until_unlocked(

@@ -18,12 +18,12 @@ MODEL = ROOT / "models" / "settle.tar.gz"
 RESULTS = ROOT / "var" / "rasa-test"
 # weighted over every intent of the held-out set of one language (bot/tests/nlu/), which
 # holds no example within one word of the training data (tests/bot/test_nlu_data.py).
-# Issue 14 asks for 0.93 weighted and 0.9 per business intent; on this honest set the
-# model (the lighter DIET of bot/config.yml) reaches 0.956 (nl) and 0.943 (en), its weakest
-# business intents 0.85-0.89 (request_human nl, pay_now en): the floors sit below that.
-MIN_INTENT_F1 = 0.92
+# Issue 14's floors: 0.93 weighted, 0.9 per business intent. On this honest set the model
+# (the lighter DIET of bot/config.yml, seeded) reaches 0.962 (nl) and 0.953 (en), its
+# weakest business intents 0.909 (request_human nl, inform en).
+MIN_INTENT_F1 = 0.93
 # every business intent (all but small talk) on its own
-MIN_BUSINESS_INTENT_F1 = 0.8
+MIN_BUSINESS_INTENT_F1 = 0.9
 # small talk (greet, out_of_scope, ...) has only a few held-out examples and is open-ended
 MIN_SMALL_TALK_F1 = 0.5  # out_of_scope (en) is at 0.55: open-ended by nature
 

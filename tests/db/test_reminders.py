@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from email import message_from_bytes
@@ -20,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.flows.channel_delivery import ChannelSenders, make_channels
@@ -37,7 +35,7 @@ from receivables.settings import settings_from
 from receivables.treatment import service as treatment
 from receivables.treatment.models import ReminderSend
 from scripts.stack import free_port
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -56,20 +54,10 @@ def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[session
         yield make_session_factory(engine)
         engine.dispose()
         return
-    schema = f"settle_treat_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        upgrade(url)
+    with postgres_schema("settle_treat") as url:
         engine = make_engine(url)
         yield make_session_factory(engine)
         engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class Inbox:

@@ -17,6 +17,9 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.verification.lockout import LockoutRule
+from receivables.verification.service import find_second_factor, verify_identity
 from tests.fakes.loopback import Handler, serve
 
 Script = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -70,3 +73,23 @@ def fake_rasa(script: Script = echo) -> Iterator[FakeRasa]:
     with serve(ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))) as url:
         fake.url = url
         yield fake
+
+
+def verifying_bot(database_url: str) -> Any:
+    """A fake Rasa whose only skill is the real verification service: "<reference> <factor>"."""
+    factory = make_session_factory(make_engine(database_url))
+
+    def script(body: dict[str, Any]) -> list[dict[str, Any]]:
+        reference, _, factor = str(body["message"]).partition(" ")
+        with session_scope(factory) as session:
+            result = verify_identity(
+                session=session,
+                conversation_id=str(body["sender"]),
+                reference=reference,
+                factor=find_second_factor(factor),
+                lockout=LockoutRule(),
+            )
+        word = "verified" if result.verified else "paused" if result.paused else "no match"
+        return [{"text": word}]
+
+    return script

@@ -10,20 +10,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from receivables.accounts.debtors import create_debtor
 from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.migrate import upgrade
-from receivables.verification.lockout import LockoutRule
-from receivables.verification.service import find_second_factor, verify_identity
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 from tests.conversation_tokens import keep_tokens
-from tests.fakes.rasa import fake_rasa
+from tests.fakes.rasa import fake_rasa, verifying_bot
 from tests.integration.gateways import ADMIN_TOKEN, gateway_processes
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -32,14 +27,7 @@ REDIS_URL = os.environ.get("SETTLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    schema = f"settle_shared_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:  # no skip: an unreachable server fails the test
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        upgrade(url)
+    with postgres_schema("settle_shared") as url:
         engine = make_engine(url)
         with session_scope(make_session_factory(engine)) as session:
             create_debtor(
@@ -51,29 +39,6 @@ def database_url() -> Iterator[str]:
             )
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def verifying_bot(database_url: str) -> Any:
-    factory = make_session_factory(make_engine(database_url))
-
-    def script(body: dict[str, Any]) -> list[dict[str, Any]]:
-        reference, _, factor = str(body["message"]).partition(" ")
-        with session_scope(factory) as session:
-            result = verify_identity(
-                session=session,
-                conversation_id=str(body["sender"]),
-                reference=reference,
-                factor=find_second_factor(factor),
-                lockout=LockoutRule(),
-            )
-        word = "verified" if result.verified else "paused" if result.paused else "no match"
-        return [{"text": word}]
-
-    return script
 
 
 @pytest.mark.parametrize("storage", ["database", "redis"])
