@@ -31,6 +31,7 @@ from receivables.audit.events import record_event
 from receivables.books.models import BankTransaction
 from receivables.common.identifiers import normalize_reference
 from receivables.common.money import to_money
+from receivables.common.text import clean_text
 from receivables.errors import InvalidInput, NotFound
 from receivables.models import Debtor, Invoice, Payment, utcnow
 from receivables.payments.booking import book_payment
@@ -196,6 +197,7 @@ def parse_mt940(data: str) -> list[BankCredit]:
 def parse_statement(data: bytes | str) -> list[BankCredit]:
     """CAMT.053 (XML) or MT940, told apart by their first characters."""
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
+    text = clean_text(text)  # no NUL or control characters reach the database
     if text.lstrip().startswith("<"):
         return parse_camt053(text.encode("utf-8"))
     return parse_mt940(text)

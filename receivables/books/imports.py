@@ -42,6 +42,7 @@ from receivables.books.columns import (
 )
 from receivables.common.identifiers import normalize_postcode, normalize_reference
 from receivables.common.language import LANGUAGES
+from receivables.common.text import clean_text, clean_values
 from receivables.db import (
     begin_transaction,
     make_engine,
@@ -465,11 +466,14 @@ def rows_of(
     """The rows of a CSV export (mapped by the column-mapping file) or a JSON list."""
     if json_input:
         try:
-            items = json.loads(text)
+            # escaped NULs and lone surrogates ("\u0000") only exist once parsed
+            items = clean_values(json.loads(text))
         except json.JSONDecodeError as exc:
             raise ColumnError(f"not JSON: {exc}") from exc
         return list(records_from_json(items, kind)), "."
-    return read_rows(text, kind, load_mapping(mapping_file), required=REQUIRED[kind])
+    # NUL and control characters (PostgreSQL text cannot hold a NUL) go, as from every input
+    cleaned = clean_text(text)
+    return read_rows(cleaned, kind, load_mapping(mapping_file), required=REQUIRED[kind])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,13 +25,14 @@ from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
 from receivables.migrate import upgrade
-from receivables.models import Base
+from receivables.models import Base, Debtor
 from receivables.payments.booking import book_payment
 from receivables.settings import Settings
 from receivables.verification.service import find_second_factor, verify_identity
 from receivables.verification.state import mark_verified
 from tests.conftest import postgres_schema
 from tests.conversation_tokens import keep_tokens, seed_token
+from tests.fakes.bank_files import Entry, mt940
 from tests.fakes.rasa import fake_rasa
 
 IBAN = "NL91ABNA0417164300"
@@ -137,6 +138,43 @@ def test_bad_text_in_admin_fields_is_cleaned_or_refused(client: TestClient) -> N
     assert cleaned.status_code == 201 and cleaned.json()["reference"] == f"R-{n}"
     too_long = post_json(client, "/api/v1/debtors", {"reference": "R", "name": "x" * 50_000}, ADMIN)
     assert too_long.status_code == 422
+
+
+def test_bad_text_in_an_imported_file_is_cleaned_never_a_500(client: TestClient) -> None:
+    """The creditor's books (CSV and JSON) carry NUL and lone surrogates too: PostgreSQL
+    text cannot hold a NUL, so the import cleans them like every other input."""
+    n = next(COUNTER)
+    csv = f"debiteurnummer;klantnummer;naam\nE-{n};IMP-{n};Jan\x00 de\x07 Boer\n".encode()
+    response = client.post(
+        "/api/v1/imports/debtors", content=csv, headers={**ADMIN, "content-type": "text/csv"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+    row = {"external_id": f"EJ-{n}", "reference": f"IMPJ-{n}", "name": "Els \ud83d V\u0000os"}
+    as_json = json.dumps([row])
+    response = client.post(
+        "/api/v1/imports/debtors",
+        content=as_json,
+        headers={**ADMIN, "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    with session_scope(sessions_of(client)) as session:
+        stored = {
+            d.reference: d.name
+            for d in session.scalars(select(Debtor).where(Debtor.reference.like("IMP%")))
+        }
+    assert stored[f"IMP-{n}"] == "Jan de Boer"
+    assert stored[f"IMPJ-{n}"] == "Els \ufffd Vos"
+    # a bank statement whose payer name holds a NUL: booked, name cleaned
+    statement = mt940(
+        [Entry(f"B{n}", Decimal("5.00"), "no reference", dt.date(2026, 11, 2), "Piet\x00 Pan")]
+    )
+    response = client.post("/api/v1/bank-statements", content=statement, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    assert response.json()["credits"] == 1
+    with session_scope(sessions_of(client)) as session:
+        payers = session.scalars(select(BankTransaction.counterparty)).all()
+    assert "Piet Pan" in payers
 
 
 # --- export and erasure -------------------------------------------------------------------------
