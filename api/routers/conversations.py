@@ -11,11 +11,11 @@ from api.console.auth import signed_in
 from api.deps import RasaDep
 from api.errors import ERROR_RESPONSES
 from api.flows.debtor_turn import handle_debtor_message
-from api.ratelimit import enforce
+from api.ratelimit import TooManyRequests, enforce
 from api.schemas import ConversationMessages, MessageCreate, MessageRead
 from receivables.conversations.access import (
     check_access,
-    conversation_exists,
+    discard_unused_conversation,
     open_webchat_conversation,
 )
 from receivables.conversations.service import get_conversation, list_messages
@@ -49,11 +49,18 @@ async def post_message(
 ) -> ConversationMessages:
     sessions = request.app.state.sessions
     await enforce(request, "address_messages")
-    if not await run_in_session(sessions, conversation_exists, conversation_id=conversation_id):
-        await enforce(request, "address_new_conversations")
+    # one unit of work: a new conversation opened with its secret, or the secret checked
     new_token = await run_in_session(
         sessions, open_webchat_conversation, conversation_id=conversation_id, token=token
     )
+    if new_token is not None:
+        try:
+            await enforce(request, "address_new_conversations")
+        except TooManyRequests:
+            await run_in_session(
+                sessions, discard_unused_conversation, conversation_id=conversation_id
+            )
+            raise
     await enforce(request, "conversation_messages", conversation_id)
     turn = await handle_debtor_message(
         sessions=sessions,

@@ -13,17 +13,14 @@ import hashlib
 import hmac
 import secrets
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from receivables.errors import NotFound
-from receivables.models import Conversation
+from receivables.models import Conversation, Message
 
 CHANNEL_PREFIXES = ("telegram:", "whatsapp:", "sms:", "voice:")
-
-
-def conversation_exists(*, session: Session, conversation_id: str) -> bool:
-    return session.get(Conversation, conversation_id) is not None
 
 
 def is_channel_conversation(conversation_id: str) -> bool:
@@ -81,3 +78,13 @@ def open_webchat_conversation(
     except IntegrityError as exc:
         raise NotFound("conversation", conversation_id) from exc
     return secret
+
+
+def discard_unused_conversation(*, session: Session, conversation_id: str) -> None:
+    """A conversation just opened whose first message was refused (a rate limit): gone
+    again, with its secret, as if it had never been opened."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None and not session.scalar(
+        select(Message.id).where(Message.conversation_id == conversation_id).limit(1)
+    ):
+        session.delete(conversation)

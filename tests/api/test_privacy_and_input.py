@@ -35,7 +35,7 @@ from tests.conversation_tokens import keep_tokens, seed_token
 from tests.fakes.bank_files import Entry, mt940
 from tests.fakes.rasa import fake_rasa
 
-IBAN = "NL91ABNA0417164300"
+IBAN = "NL20INGB0001234567"  # the debtor's own account
 ADMIN = {"Authorization": "Bearer secret-admin"}
 COUNTER = itertools.count()
 

@@ -300,6 +300,9 @@ def test_rate_limits_answer_429_with_retry_after_and_recover(
         )
         third = client.post("/api/v1/conversations/web-new-2/messages", json={"text": "b"})
         assert third.status_code == 429 and int(third.headers["Retry-After"]) >= 1
+        # nothing of the refused one is kept: no conversation, no secret to claim it later
+        with session_scope(sessions_of(client)) as session:
+            assert session.get(Conversation, "web-new-2") is None
 
 
 def test_console_sign_in_backs_off_per_account(tmp_path: Path, rasa: FakeRasa) -> None:

@@ -5,14 +5,17 @@ quiet conversation is no longer verified. Trackers as in test_actions."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.session import ActionLogOut, ActionSessionStart
+from bot.actions.session import ActionLogOut
 from receivables.audit.events import list_events
 from receivables.conversations.service import attach_debtor
 from receivables.models import Conversation
+from receivables.policy.model import load_policy
 from receivables.verification.lockout import unlock_debtor
 from receivables.verification.state import mark_verified
 from tests.bot.test_actions import (  # noqa: F401
@@ -106,13 +109,12 @@ async def test_log_out_ends_verification_at_once(debtors: Debtors, database: Dat
     assert "verification_ended" in database.actions("shared-phone")
 
 
-async def test_a_new_session_starts_unverified_and_keeps_the_language(
-    debtors: Debtors, database: Database
-) -> None:
-    _verify_in_database(database, "next-week", debtors.anna)
-    t = verified(debtors.anna, "en", sender="next-week", profile="unable")
-    events = await ActionSessionStart().run(CollectingDispatcher(), t, DOMAIN)
-    assert events[0]["event"] == "session_started"
-    assert events[-1]["name"] == "action_listen"
-    assert slots_of(events) == {"language": "en"}  # verified, debtor_id, profile: not carried
-    assert _verified_at(database, "next-week") is None
+def test_a_new_rasa_session_carries_nothing_over_within_the_policys_idle_time() -> None:
+    """Rasa's own session start (no action server call) resets every slot, verification
+    included, after a quiet spell no longer than the policy's."""
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "bot" / "domain" / "core.yml").read_text())["session_config"]
+    assert config["carry_over_slots_to_new_session"] is False
+    assert config["session_expiration_time"] <= load_policy(None).verification.idle_minutes
+    actions = yaml.safe_load((root / "bot" / "domain" / "session.yml").read_text())["actions"]
+    assert "action_session_start" not in actions
