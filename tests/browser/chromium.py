@@ -3,25 +3,20 @@ uvicorn on a free port with a temporary SQLite database and a given (fake) Rasa.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.db import make_engine, make_session_factory
 from receivables.migrate import upgrade
-from scripts.stack import free_port
+from tests.integration.gateways import gateway_process
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "artifacts"
@@ -54,73 +49,26 @@ class Gateway:
 def running_gateway(
     workdir: Path, rasa: type[BaseHTTPRequestHandler], admin_token: str
 ) -> Iterator[Gateway]:
+    """A real gateway process (as `make run` starts it) on a fresh SQLite database, with
+    `rasa` answering as Rasa and as the action server."""
     database_url = f"sqlite:///{workdir / 'settle.db'}"
     upgrade(database_url)
     fake = ThreadingHTTPServer(("127.0.0.1", 0), rasa)
     threading.Thread(target=fake.serve_forever, daemon=True).start()
     rasa_url = f"http://127.0.0.1:{fake.server_port}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "SETTLE_DATABASE_URL": database_url,
-        "SETTLE_ADMIN_TOKEN": admin_token,
-        "SETTLE_RASA_URL": rasa_url,
-        "SETTLE_ACTIONS_URL": rasa_url,
-        "SETTLE_RASA_TOKEN": "t",
-        "SETTLE_PUBLIC_URL": url,
-    }
-    log_path = workdir / "api.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--ws",
-            "none",
-            "--timeout-graceful-shutdown",
-            "3",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     engine = make_engine(database_url)
     try:
-        _wait_until_up(url, server, log_path)
-        yield Gateway(url, make_session_factory(engine))
+        with gateway_process(
+            workdir / "api.log",
+            database_url=database_url,
+            admin_token=admin_token,
+            rasa_url=rasa_url,
+            actions_url=rasa_url,
+        ) as url:
+            yield Gateway(url, make_session_factory(engine))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
         engine.dispose()
         fake.shutdown()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the gateway stopped:\n{log.read_text()[-3000:]}")
-        try:
-            httpx.get(f"{url}/healthz", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the gateway did not start:\n{log.read_text()[-3000:]}")
 
 
 AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -25,12 +25,15 @@ def gateway_process(log: Path, **settings: str) -> Iterator[str]:
     """One gateway (uvicorn) on a free port with SETTLE_* `settings`; yields its URL once it
     answers, stops its process group afterwards."""
     port = free_port()
-    env = process_environment(
-        SETTLE_ENV="development",
-        SETTLE_ADMIN_TOKEN=ADMIN_TOKEN,
-        SETTLE_RASA_TOKEN="t",
-        **{f"SETTLE_{k.upper()}": v for k, v in settings.items()},
-    )
+    url = f"http://127.0.0.1:{port}"
+    defaults = {
+        "SETTLE_ENV": "development",
+        "SETTLE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "SETTLE_RASA_TOKEN": "t",
+        "SETTLE_PUBLIC_URL": url,
+    }
+    given = {f"SETTLE_{k.upper()}": v for k, v in settings.items()}
+    env = process_environment(**{**defaults, **given})
     command = [
         str(ROOT / ".venv" / "bin" / "uvicorn"),
         "api.main:create_app",
@@ -42,6 +45,9 @@ def gateway_process(log: Path, **settings: str) -> Iterator[str]:
         "--no-access-log",
         "--ws",
         "none",
+        # open long-polls must not hold a test's end
+        "--timeout-graceful-shutdown",
+        "3",
     ]
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -53,7 +59,6 @@ def gateway_process(log: Path, **settings: str) -> Iterator[str]:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
