@@ -31,8 +31,9 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import AuditEvent, Collector, PaymentPlan
-from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
+from tests.api.test_gateway import FakeRasa, fake_rasa  # noqa: F401
 from tests.api.test_handoff_api import log_in, seed_case, seed_collector, sessions_of
+from tests.fakes.gateway import make_client
 
 SECRET = b"test-secret"
 
@@ -40,7 +41,8 @@ SECRET = b"test-secret"
 @pytest.fixture
 def client(tmp_path: Path, fake_rasa: str) -> Iterator[TestClient]:  # noqa: F811
     FakeRasa.received.clear()
-    with make_client(tmp_path, fake_rasa) as test_client:
+    # served over plain http here: the console's cookies without Secure
+    with make_client(tmp_path, fake_rasa, public_url="http://testserver") as test_client:
         yield test_client
 
 

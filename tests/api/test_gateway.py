@@ -11,11 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from receivables.migrate import upgrade
-from receivables.settings import Settings
 from scripts.stack import free_port
-from tests.conversation_tokens import keep_tokens
+from tests.fakes.gateway import make_client
 from tests.fakes.loopback import Handler
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
@@ -44,20 +41,6 @@ def fake_rasa() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-def make_client(tmp_path: Path, rasa_url: str) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    upgrade(url)
-    settings = Settings(
-        database_url=url,
-        admin_token="secret-admin",
-        rasa_url=rasa_url,
-        actions_url=rasa_url,
-        rasa_token="t",
-        rasa_timeout=5,
-    )
-    return keep_tokens(TestClient(create_app(settings)))
 
 
 @pytest.fixture

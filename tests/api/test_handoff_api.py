@@ -22,8 +22,9 @@ from receivables.collectors.service import create_collector
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
 from receivables.handoffs.service import create_handoff
-from tests.api.test_gateway import FakeRasa, fake_rasa, make_client  # noqa: F401
+from tests.api.test_gateway import FakeRasa, fake_rasa  # noqa: F401
 from tests.conversation_tokens import seed_token
+from tests.fakes.gateway import make_client
 
 ADMIN = {"Authorization": "Bearer secret-admin"}
 PASSWORD = "a long test password"
@@ -106,7 +107,8 @@ def log_in(client: TestClient, username: str) -> None:
 @pytest.fixture
 def client(tmp_path: Path, fake_rasa: str) -> Iterator[TestClient]:  # noqa: F811
     FakeRasa.received.clear()
-    with make_client(tmp_path, fake_rasa) as test_client:
+    # served over plain http here: the console's cookies without Secure
+    with make_client(tmp_path, fake_rasa, public_url="http://testserver") as test_client:
         # the collectors the admin token claims for (the claim API takes existing ones)
         for username in ("anna", "bert"):
             seed_collector(sessions_of(test_client), username, "senior")

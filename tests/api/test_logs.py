@@ -13,29 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from receivables.logs import configure_logging
-from receivables.migrate import upgrade
 from receivables.settings import Settings
+from tests.fakes.gateway import make_client
 from tests.fakes.rasa import fake_rasa
-
-
-def make_client(tmp_path: Path, rasa_url: str, log_format: str) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'logs.db'}"
-    upgrade(url)
-    settings = Settings(
-        database_url=url,
-        rasa_url=rasa_url,
-        actions_url=rasa_url,
-        rasa_timeout=5,
-        log_format=log_format,
-    )
-    return TestClient(create_app(settings))
 
 
 @pytest.fixture
 def json_client(tmp_path: Path) -> Iterator[TestClient]:
-    with fake_rasa() as rasa, make_client(tmp_path, rasa.url, "json") as client:
+    with fake_rasa() as rasa, make_client(tmp_path, rasa.url, log_format="json") as client:
         yield client
     configure_logging("text")  # the next tests log as usual
 

@@ -10,29 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.main import create_app
 from channels.base import DeliveryError
 from receivables.db import session_scope
 from receivables.handoffs.service import create_handoff
-from receivables.migrate import upgrade
-from receivables.settings import Settings
 from scripts.stack import free_port
+from tests.fakes.gateway import make_client
 from tests.fakes.rasa import fake_rasa
 from tests.unit.test_channels_senders import ScriptedChannel, senders_with, stored
-
-
-def make_client(tmp_path: Path, rasa_url: str) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'metrics.db'}"
-    upgrade(url)
-    settings = Settings(
-        database_url=url,
-        admin_token="secret-admin",
-        rasa_url=rasa_url,
-        actions_url=rasa_url,
-        rasa_token="t",
-        rasa_timeout=5,
-    )
-    return TestClient(create_app(settings))
 
 
 @pytest.fixture

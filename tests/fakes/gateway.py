@@ -18,20 +18,22 @@ from tests.conversation_tokens import keep_tokens
 PUBLIC_URL = "https://settle.example.com"
 
 
-def make_client(tmp_path: Path, rasa_url: str, **channel_settings: Any) -> TestClient:
-    url = f"sqlite:///{tmp_path / 'channels.db'}"
+def make_client(tmp_path: Path, rasa_url: str, **settings: Any) -> TestClient:
+    """The gateway in-process on a fresh SQLite database; `settings` add to or replace the
+    defaults (a channel's keys, another public URL). The client keeps conversation secrets
+    and console form tokens as the pages do."""
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
     upgrade(url)
-    settings = Settings(
-        database_url=url,
-        admin_token="secret-admin",
-        rasa_url=rasa_url,
-        actions_url=rasa_url,
-        rasa_token="t",
-        rasa_timeout=5,
-        public_url=PUBLIC_URL,
-        **channel_settings,
-    )
-    return keep_tokens(TestClient(create_app(settings)))
+    defaults: dict[str, Any] = {
+        "database_url": url,
+        "admin_token": "secret-admin",
+        "rasa_url": rasa_url,
+        "actions_url": rasa_url,
+        "rasa_token": "t",
+        "rasa_timeout": 5,
+        "public_url": PUBLIC_URL,
+    }
+    return keep_tokens(TestClient(create_app(Settings(**{**defaults, **settings}))))
 
 
 def twilio_post(

@@ -3,17 +3,15 @@ server and the gateway, on free loopback ports and a fresh SQLite database."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.stack import Stack, free_port
+from scripts.stack import Stack
 from tests.conversation_tokens import keep_tokens
+from tests.integration.gateways import stack_in
 
-ROOT = Path(__file__).resolve().parents[2]
 # Rasa loads its model in 40-60 s on a quiet machine; much longer when the cores are shared
 START_TIMEOUT = 400
 
@@ -21,18 +19,7 @@ START_TIMEOUT = 400
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
-    admin_token = secrets.token_urlsafe(16)
-    with Stack(
-        root=ROOT,
-        database_url=f"sqlite:///{workdir / 'settle.db'}",
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        api_port=free_port(),
-        admin_token=admin_token,
-        rasa_token=secrets.token_urlsafe(16),
-        log_dir=workdir / "logs",
-        pid_dir=workdir / "run",
-    ) as running:
+    with stack_in(workdir) as running:
         running.wait_healthy(timeout=START_TIMEOUT)
         yield running
 

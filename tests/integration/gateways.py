@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from receivables.settings import process_environment
-from scripts.stack import free_port
+from scripts.stack import Stack, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "integration-admin-token-0123456789"
@@ -89,3 +90,20 @@ def gateway_processes(count: int, log_dir: Path, **settings: str) -> Iterator[li
             stack.enter_context(gateway_process(log_dir / f"gateway-{n}.log", **settings))
             for n in range(count)
         ]
+
+
+def stack_in(workdir: Path) -> Stack:
+    """The whole system (Rasa with the trained model, the action server, the gateway) on
+    free loopback ports and a fresh SQLite database in `workdir`, as `make run` starts it;
+    enter it, then wait_healthy()."""
+    return Stack(
+        root=ROOT,
+        database_url=f"sqlite:///{workdir / 'settle.db'}",
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        api_port=free_port(),
+        admin_token=secrets.token_urlsafe(16),
+        rasa_token=secrets.token_urlsafe(16),
+        log_dir=workdir / "logs",
+        pid_dir=workdir / "run",
+    )

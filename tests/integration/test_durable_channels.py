@@ -6,12 +6,10 @@ nothing. Replies go out through a fake Twilio REST API."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,12 +20,12 @@ from receivables.conversations.models import OutboxMessage
 from receivables.conversations.service import list_messages
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.models import Delivery
-from scripts.stack import PROCESS_ENV, Stack, free_port
+from scripts.stack import PROCESS_ENV, Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
+from tests.integration.gateways import stack_in
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 WA_FROM = "whatsapp:+3197010200300"
 HOOK = "/channels/twilio/whatsapp"
 
@@ -48,17 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio) -> Itera
         env.setenv("SETTLE_TWILIO_API_URL", twilio.url)
         # a claim of the killed gateway runs out after 5 s (the default is 2 minutes)
         env.setenv("SETTLE_INBOX_LEASE_SECONDS", "5")
-        with Stack(
-            root=ROOT,
-            database_url=f"sqlite:///{workdir / 'settle.db'}",
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            api_port=free_port(),
-            admin_token=secrets.token_urlsafe(16),
-            rasa_token=secrets.token_urlsafe(16),
-            log_dir=workdir / "logs",
-            pid_dir=workdir / "run",
-        ) as running:
+        with stack_in(workdir) as running:
             running.wait_healthy(timeout=600)
             yield running
 

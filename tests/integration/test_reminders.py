@@ -9,7 +9,6 @@ import asyncio
 import datetime as dt
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -26,9 +25,9 @@ from receivables.policy.model import load_policy
 from receivables.settings import settings_from
 from receivables.treatment.models import ReminderSend
 from receivables.treatment.service import calendar_for
-from scripts.stack import Stack, free_port
+from scripts.stack import Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
-from tests.integration.conftest import ROOT
+from tests.integration.gateways import stack_in
 
 pytestmark = pytest.mark.integration
 LINK = re.compile(r"https?://\S+/pay/[\w-]+")
@@ -59,17 +58,7 @@ def sms_stack(
     saved = {key: os.environ.get(key) for key in channel}
     os.environ.update(channel)
     try:
-        with Stack(
-            root=ROOT,
-            database_url=f"sqlite:///{workdir / 'settle.db'}",
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            api_port=free_port(),
-            admin_token=secrets.token_urlsafe(16),
-            rasa_token=secrets.token_urlsafe(16),
-            log_dir=workdir / "logs",
-            pid_dir=workdir / "run",
-        ) as running:
+        with stack_in(workdir) as running:
             # Rasa loads its model slowly on a busy machine
             running.wait_healthy(timeout=480)
             yield running, channel
