@@ -27,7 +27,7 @@ LABELS = {
         "assistant": "De assistent",
         "handoffs": "Overdrachten per reden en niveau",
         "arrangements": "Regelingen en toezeggingen",
-        "treatment": "Herinneringen: wat werkt (binnen 7 dagen)",
+        "reminders": "Herinneringen: wat werkt (binnen 7 dagen)",
         "step": "Stap",
         "sent": "Verstuurd",
         "paid": "Betaald",
@@ -73,7 +73,7 @@ LABELS = {
         "assistant": "The assistant",
         "handoffs": "Handoffs by reason and level",
         "arrangements": "Plans and promises",
-        "treatment": "Reminders: what works (within 7 days)",
+        "reminders": "Reminders: what works (within 7 days)",
         "step": "Step",
         "sent": "Sent",
         "paid": "Paid",
@@ -106,7 +106,7 @@ LABELS = {
         "method_note": "DSO = receivables at the end of the period / credit sales in the period x days",
     },
 }
-TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "treatment", "portfolio")
+TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "reminders", "portfolio")
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def tables(figures: dict[str, Any], language: str) -> list[Table]:
     assistant = figures["assistant"]["current"]
     arrangements = figures["arrangements"]["current"]
     portfolio = figures["portfolio"]["groups"]
-    steps = figures["treatment"]["current"]["steps"]
+    steps = figures["reminders"]["current"]["steps"]
     return [
         Table(
             "dso",
@@ -205,8 +205,8 @@ def tables(figures: dict[str, Any], language: str) -> list[Table]:
             ),
         ),
         Table(
-            "treatment",
-            t["treatment"],
+            "reminders",
+            t["reminders"],
             [
                 t["step"],
                 t["channel"],
@@ -231,7 +231,7 @@ def tables(figures: dict[str, Any], language: str) -> list[Table]:
             bar_chart(
                 [f"{s['step']}/{s['channel']}" for s in steps],
                 [100.0 * ((s["paid"] + s["promised"] + s["disputed"]) / s["sent"]) for s in steps],
-                title=t["treatment"],
+                title=t["reminders"],
                 unit="%",
             ),
         ),

@@ -35,8 +35,8 @@ from receivables.payments.links import (
     settle_link,
 )
 from receivables.policy.model import Policy
+from receivables.reminders.service import reminder_for_conversation
 from receivables.settings import Settings
-from receivables.treatment.service import reminder_for_conversation
 from texts import text
 
 log = logging.getLogger(__name__)

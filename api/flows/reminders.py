@@ -1,8 +1,8 @@
-"""The scheduler: every round, what the treatment plans say is due now goes out, once.
+"""The scheduler: every round, what the reminder plans say is due now goes out, once.
 
     python -m api.flows.reminders [--once] [--interval SECONDS] [--now ISO-TIME] [--dry-run]
 
-A round plans the day (receivables.treatment.planner, pure), then for each step: claims it
+A round plans the day (receivables.reminders.planner, pure), then for each step: claims it
 (a row with a unique key, committed before anything is sent, so several instances never
 send a step twice), prepares it (the payment link, the reminder stored in the conversation
 on that channel so that an answer lands where the reminder is), sends it through the
@@ -42,16 +42,16 @@ from receivables.handoffs.service import create_handoff
 from receivables.models import Debtor
 from receivables.payments.links import get_or_create_link, link_url, resolve_target
 from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.reminders import service as reminders
+from receivables.reminders.planner import CALL, DayPlan, Due, plan_day
 from receivables.settings import Settings
-from receivables.treatment import service as treatment
-from receivables.treatment.planner import CALL, DayPlan, Due, plan_day
 from texts import text as reminder_text
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 900.0
 PHONE_CHANNELS = ("sms", "whatsapp")
-# the texts a treatment step may name in the policy (texts/catalogue/reminders.yml)
+# the texts a reminder step may name in the policy (texts/catalogue/reminders.yml)
 STEP_TEXTS = (
     "reminders.heads_up",
     "reminders.due_today",
@@ -66,7 +66,7 @@ STEP_TEXTS = (
 
 def unknown_texts(policy: Policy) -> list[str]:
     """The policy's step texts that are no reminder text (a typo in the policy). Pure."""
-    rules = policy.treatment
+    rules = policy.reminders
     named = {s.text for p in rules.plans for s in p.steps}
     named |= {rules.arrangements.before_text, rules.arrangements.missed_text}
     return sorted(named - set(STEP_TEXTS))
@@ -135,9 +135,9 @@ class Scheduler:
                 report.count(due, "failed")
         report.outcomes = await run_in_session(
             self.sessions,
-            treatment.record_outcomes,
+            reminders.record_outcomes,
             now=now,
-            outcome_days=self.policy.treatment.outcome_days,
+            outcome_days=self.policy.reminders.outcome_days,
         )
         return report
 
@@ -151,7 +151,7 @@ class Scheduler:
         status, error = await self._send(prepared)
         await run_in_session(
             self.sessions,
-            treatment.finish,
+            reminders.finish,
             send_id=prepared.send_id,
             status=status,
             conversation_id=prepared.conversation_id,
@@ -217,10 +217,10 @@ def _plan(
     whatsapp_texts: frozenset[str] | None = None,
     assume_sent: frozenset[str] = frozenset(),
 ) -> DayPlan:
-    facts = treatment.load_day_facts(session=session, day=day)
+    facts = reminders.load_day_facts(session=session, day=day)
     return plan_day(
         policy=policy,
-        calendar=treatment.calendar_for(policy.treatment),
+        calendar=reminders.calendar_for(policy.reminders),
         day=day,
         at=at,
         debtors=facts.debtors,
@@ -251,7 +251,7 @@ def _address(session: Session, debtor: Debtor, channel: str) -> str:
     if channel in PHONE_CHANNELS:
         return debtor.phone or ""
     if channel == "telegram":
-        return treatment.telegram_chat(session=session, debtor_id=debtor.id) or ""
+        return reminders.telegram_chat(session=session, debtor_id=debtor.id) or ""
     return ""
 
 
@@ -260,7 +260,7 @@ def _claim_and_prepare(
 ) -> Prepared | None:
     """Claim the step (None: taken already), then the link, the text and the conversation.
     Committed together before the send."""
-    send = treatment.claim(session=session, due=due, day=day)
+    send = reminders.claim(session=session, due=due, day=day)
     if send is None:
         return None
     policy, settings = scheduler.policy, scheduler.settings
@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 2
     if unknown_texts(policy):
-        log.error("treatment steps name unknown texts: %s", ", ".join(unknown_texts(policy)))
+        log.error("reminder steps name unknown texts: %s", ", ".join(unknown_texts(policy)))
         return 2
     return asyncio.run(_serve(args, settings, policy))
 

@@ -18,8 +18,8 @@ from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from api.routers.console import PAGES
 from receivables.accounts.debtors import debtor_labels
 from receivables.db import session_scope
-from receivables.treatment import service as treatment
-from receivables.treatment.planner import DayPlan
+from receivables.reminders import service as reminders
+from receivables.reminders.planner import DayPlan
 from texts import text
 
 router = APIRouter(include_in_schema=False)
@@ -126,7 +126,7 @@ async def reminders_page(
     ids = {d.due.debtor_id for _, p in days for d in p.held} | {
         d.debtor_id for _, p in days for d in p.due
     }
-    steps = sorted({(p.name, s.name) for p in scheduler.policy.treatment.plans for s in p.steps})
+    steps = sorted({(p.name, s.name) for p in scheduler.policy.reminders.plans for s in p.steps})
     return PAGES.render(
         request,
         "reminders.html",
@@ -136,9 +136,9 @@ async def reminders_page(
         other="nl" if language == "en" else "en",
         days=[(key, plan, _summary(plan)) for key, plan in days],
         names=debtor_labels(session=session, debtor_ids=ids),
-        pauses=treatment.list_pauses(session=session),
+        pauses=reminders.list_pauses(session=session),
         steps=steps,
-        outcomes=treatment.outcome_summary(session=session),
+        outcomes=reminders.outcome_summary(session=session),
         may_pause=user.role != "junior",
     )
 
@@ -158,10 +158,10 @@ def pause(
     _may_pause(user)
     by = f"collector:{user.username or 'admin'}"
     if debtor_id is not None:
-        treatment.pause(session=session, by=by, debtor_id=debtor_id)
+        reminders.pause(session=session, by=by, debtor_id=debtor_id)
     elif step and "/" in step:
         plan_name, step_name = step.split("/", 1)
-        treatment.pause(session=session, by=by, plan=plan_name, step=step_name)
+        reminders.pause(session=session, by=by, plan=plan_name, step=step_name)
     else:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a debtor or a step")
     return _back(lang)
@@ -175,7 +175,7 @@ def lift(
     lang: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
     _may_pause(user)
-    treatment.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
+    reminders.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
     return _back(lang)
 
 
@@ -192,10 +192,10 @@ def _stop_page(language: str, body: str) -> HTMLResponse:
 
 def _stop_language(request: Request, token: str) -> tuple[Any, str]:
     with session_scope(request.app.state.sessions) as session:
-        send = treatment.send_by_stop_token(session=session, token=token)
+        send = reminders.send_by_stop_token(session=session, token=token)
         if send is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown link")
-        debtor = treatment.debtor_language(session=session, debtor_id=send.debtor_id)
+        debtor = reminders.debtor_language(session=session, debtor_id=send.debtor_id)
         return send.debtor_id, debtor
 
 
@@ -216,5 +216,5 @@ def stop_page(request: Request, token: str) -> HTMLResponse:
 def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     """The button, or a mail client's one-click List-Unsubscribe POST."""
     debtor_id, language = _stop_language(request, token)
-    treatment.opt_out(session=session, debtor_id=debtor_id, channel="email")
+    reminders.opt_out(session=session, debtor_id=debtor_id, channel="email")
     return _stop_page(language, f"<p>{html.escape(text('reminders.stop_confirmed', language))}</p>")

@@ -17,6 +17,8 @@ from receivables.reports.service import FIGURES, report
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERROR_RESPONSES)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+# figures that had another name before (the reminders were called "treatment" until P20)
+RENAMED = {"treatment": "reminders"}
 
 
 def manager(principal: ApiPrincipal) -> Principal:
@@ -59,7 +61,8 @@ def all_figures(session: SessionDep, _: Manager, period: ChosenPeriod) -> dict[s
 
 @router.get("/{name}")
 def one_figure(name: str, session: SessionDep, _: Manager, period: ChosenPeriod) -> dict[str, Any]:
-    """One figure: dso, ageing, payments, assistant, arrangements or portfolio."""
+    """One figure: dso, ageing, payments, assistant, arrangements, reminders or portfolio."""
+    name = RENAMED.get(name, name)
     if name not in FIGURES:
         raise HTTPException(404, detail=f"no report {name!r}; one of {', '.join(FIGURES)}")
     return {

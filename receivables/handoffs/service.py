@@ -37,7 +37,7 @@ REASONS = (
     "requested_human",
     "verification_failed",
     "outside_limits",
-    # a treatment step (P14): a collector calls the debtor
+    # a reminder step (P14): a collector calls the debtor
     "call_task",
     "other",
 )

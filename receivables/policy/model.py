@@ -243,14 +243,14 @@ class HandoffSettings(_Frozen):
     working_hours: WorkingHours
 
 
-# --- treatment plans (P14): Settle speaks first ------------------------------------------
+# --- reminder plans (P14): Settle speaks first ------------------------------------------
 ReminderChannel = Literal["email", "sms", "whatsapp", "telegram", "call"]
 REMINDER_CHANNELS: tuple[ReminderChannel, ...] = get_args(ReminderChannel)
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _TEXT_KEY = r"^reminders\.[a-z0-9_]+$"
 
 
-class TreatmentStep(_Frozen):
+class ReminderStep(_Frozen):
     """One step of a plan: `day` relative to the invoice's due date (-5: five days before),
     the channel it prefers when the debtor stated none, its tone and its text."""
 
@@ -262,7 +262,7 @@ class TreatmentStep(_Frozen):
     text: str = Field(pattern=_TEXT_KEY)
 
 
-class TreatmentPlan(_Frozen):
+class ReminderPlan(_Frozen):
     """The steps for the debtors of these profile groups (empty: every group) whose open
     amount on the invoice is at most `up_to` (None: any amount). The first plan that fits
     applies."""
@@ -270,10 +270,10 @@ class TreatmentPlan(_Frozen):
     name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
     groups: list[ProfileName] = Field(default_factory=list)
     up_to: Decimal | None = Field(default=None, gt=0, decimal_places=2)
-    steps: list[TreatmentStep] = Field(min_length=1)
+    steps: list[ReminderStep] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _steps_in_order(self) -> TreatmentPlan:
+    def _steps_in_order(self) -> ReminderPlan:
         days = [step.day for step in self.steps]
         if days != sorted(set(days)):
             raise ValueError(f"plan {self.name}: steps must be in day order, one per day")
@@ -300,7 +300,7 @@ class QuietHours(_Frozen):
     end: dt.time = dt.time(9, 0)
 
 
-class TreatmentSettings(_Frozen):
+class ReminderSettings(_Frozen):
     enabled: bool = True
     # the days reminders may go out (a public holiday of `holidays_country` never)
     send_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri", "sat"])
@@ -314,13 +314,13 @@ class TreatmentSettings(_Frozen):
     # an outcome (paid, promised, disputed) counts for a step within this many days
     outcome_days: int = Field(default=7, ge=1, le=60)
     arrangements: ArrangementReminders = Field(default_factory=ArrangementReminders)
-    plans: list[TreatmentPlan] = Field(default_factory=list)
+    plans: list[ReminderPlan] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _plan_names_unique(self) -> TreatmentSettings:
+    def _plan_names_unique(self) -> ReminderSettings:
         names = [plan.name for plan in self.plans]
         if len(names) != len(set(names)):
-            raise ValueError("treatment plan names must be unique")
+            raise ValueError("reminder plan names must be unique")
         return self
 
 
@@ -349,7 +349,7 @@ class Policy(_Frozen):
     followup: FollowupSettings = Field(default_factory=FollowupSettings)
     handoff: HandoffSettings
     profiling: ProfilingSettings = Field(default_factory=ProfilingSettings)
-    treatment: TreatmentSettings = Field(default_factory=TreatmentSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
 

@@ -33,7 +33,7 @@ from receivables.models import (
     Promise,
     utcnow,
 )
-from receivables.treatment.models import ReminderOptOut, ReminderPause, ReminderSend
+from receivables.reminders.models import ReminderOptOut, ReminderPause, ReminderSend
 from receivables.verification.models import VerificationFailure
 
 

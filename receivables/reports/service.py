@@ -31,6 +31,7 @@ from receivables.models import (
     PaymentPlan,
     Promise,
 )
+from receivables.reminders.models import ReminderSend
 from receivables.reports.figures import (
     AGEING_BUCKETS,
     Period,
@@ -40,10 +41,9 @@ from receivables.reports.figures import (
     share,
     trailing,
 )
-from receivables.treatment.models import ReminderSend
 
 ZERO = Decimal("0.00")
-FIGURES = ("dso", "ageing", "payments", "assistant", "arrangements", "treatment", "portfolio")
+FIGURES = ("dso", "ageing", "payments", "assistant", "arrangements", "reminders", "portfolio")
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ def arrangements(*, session: Session, period: Period) -> dict[str, Any]:
     }
 
 
-def treatment(*, session: Session, period: Period) -> dict[str, Any]:
+def reminders(*, session: Session, period: Period) -> dict[str, Any]:
     """Reminders sent in the period, per step, channel and the debtor's profile group, and
     the share that was paid, promised or disputed within the policy's outcome window (7 days):
     which communication works for whom."""
@@ -426,7 +426,7 @@ def report(*, session: Session, name: str, period: Period, today: dt.date) -> di
         "payments": payments,
         "assistant": assistant,
         "arrangements": arrangements,
-        "treatment": treatment,
+        "reminders": reminders,
     }[name]
     return {
         "current": compute(session=session, period=period),

@@ -20,9 +20,9 @@ from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
 from receivables.db import session_scope
 from receivables.models import Message
-from receivables.treatment import service as treatment
-from receivables.treatment.models import ReminderSend
-from receivables.treatment.planner import DebtorFacts, Due
+from receivables.reminders import service as reminders
+from receivables.reminders.models import ReminderSend
+from receivables.reminders.planner import DebtorFacts, Due
 from tests.api.test_channels_whatsapp import HOOK, SMS_FROM, WA_FROM, assistant, inbound
 from tests.fakes.gateway import PUBLIC_URL, make_client, twilio_post
 from tests.fakes.rasa import FakeRasa, fake_rasa
@@ -123,7 +123,7 @@ def test_an_answer_continues_the_reminder_and_stop_ends_them(
     assert twilio.bodies(PHONE)[-1].startswith("U ontvangt van ons geen herinneringen meer.")
     assert len(rasa.received) == 1
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert treatment.is_opted_out(session=session, debtor_id=debtor_id)
+        assert reminders.is_opted_out(session=session, debtor_id=debtor_id)
     later = run_round(client, TUESDAY + dt.timedelta(days=6))  # Monday 7 December
     assert later.sent.total() == 0 and later.held == 1
 
@@ -145,17 +145,17 @@ def test_the_unsubscribe_page_asks_first(client: TestClient) -> None:
             planned_for=dt.date(2026, 12, 1),
             invoice_id=1,
         )
-        send = treatment.claim(session=session, due=due, day=dt.date(2026, 12, 1))
+        send = reminders.claim(session=session, due=due, day=dt.date(2026, 12, 1))
         assert send is not None and send.stop_token
         token = send.stop_token
     page = client.get(f"/reminders/stop/{token}")
     assert page.status_code == 200 and "Afmelden" in page.text
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert not treatment.is_opted_out(session=session, debtor_id=debtor_id)
+        assert not reminders.is_opted_out(session=session, debtor_id=debtor_id)
     done = client.post(f"/reminders/stop/{token}")
     assert "geen herinneringen meer" in done.text
     assert client.get("/reminders/stop/not-a-token").status_code == 404
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert treatment.is_opted_out(session=session, debtor_id=debtor_id)
+        assert reminders.is_opted_out(session=session, debtor_id=debtor_id)
         assert session.scalar(select(ReminderSend.key)) == "invoice:1:heads_up"
     assert DebtorFacts(id=1).reachable == frozenset()

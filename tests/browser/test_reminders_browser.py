@@ -18,7 +18,7 @@ from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
 from receivables.db import session_scope
 from receivables.policy.model import load_policy
-from receivables.treatment.service import calendar_for
+from receivables.reminders.service import calendar_for
 from tests.api.test_gateway import FakeRasa
 from tests.api.test_handoff_api import PASSWORD, seed_collector
 from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
@@ -51,7 +51,7 @@ def browser() -> Iterator[Browser]:
 
 def sending_day() -> tuple[str, dt.date]:
     """Today or tomorrow, whichever reminders may go out on (no Sunday, no holiday)."""
-    calendar = calendar_for(load_policy().treatment)
+    calendar = calendar_for(load_policy().reminders)
     today = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     for key, day in (("today", today), ("tomorrow", today + dt.timedelta(days=1))):
         if calendar.is_send_day(day):

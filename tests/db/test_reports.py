@@ -350,8 +350,8 @@ def test_the_portfolio_by_profile(session: Session) -> None:
 
 
 def test_which_reminders_work_per_step_channel_and_group(session: Session) -> None:
-    from receivables.reports.service import treatment
-    from receivables.treatment.models import ReminderSend
+    from receivables.reminders.models import ReminderSend
+    from receivables.reports.service import reminders
 
     build_book(session)
     rng = random.Random(5)
@@ -387,7 +387,7 @@ def test_which_reminders_work_per_step_channel_and_group(session: Session) -> No
             cell = expected[(send.plan, send.step, send.channel, groups[send.debtor_id])]
             cell["sent"] += 1
             cell[send.outcome or "none"] += 1
-    got = treatment(session=session, period=PERIOD)["steps"]
+    got = reminders(session=session, period=PERIOD)["steps"]
     assert {
         (s["plan"], s["step"], s["channel"], s["group"]): (
             s["sent"],

@@ -22,9 +22,9 @@ from api.flows.channel_delivery import ChannelSenders, make_channels
 from api.flows.reminders import Scheduler
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.policy.model import load_policy
+from receivables.reminders.models import ReminderSend
+from receivables.reminders.service import calendar_for
 from receivables.settings import settings_from
-from receivables.treatment.models import ReminderSend
-from receivables.treatment.service import calendar_for
 from scripts.stack import Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 from tests.integration.gateways import stack_in
@@ -71,7 +71,7 @@ def sms_stack(
 
 
 def next_sending_day() -> dt.date:
-    calendar = calendar_for(load_policy().treatment)
+    calendar = calendar_for(load_policy().reminders)
     day = dt.datetime.now(ZONE).date() + dt.timedelta(days=1)
     while not calendar.is_send_day(day):
         day += dt.timedelta(days=1)
@@ -188,7 +188,7 @@ def test_a_reminder_answered_verified_and_paid_cancels_the_next_step(
     assert admin.get(f"/api/v1/debtors/{debtor['id']}").json()["balance"] == "0.00"
 
     # on the due date the next step (due_today) does not go out: the invoice is paid
-    calendar = calendar_for(load_policy().treatment)
+    calendar = calendar_for(load_policy().reminders)
     due_day = calendar.on_or_after(day + dt.timedelta(days=5))
     later = run_round(stack, channel, dt.datetime.combine(due_day, dt.time(10), ZONE))
     assert [s.step for s in later] == ["heads_up"]

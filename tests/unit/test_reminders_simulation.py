@@ -1,5 +1,5 @@
 """Sixty simulated days over a generated portfolio of 1,000 debtors, with the policy's
-treatment plans: the time is a parameter, nothing sleeps. Two scheduler instances run four
+reminder plans: the time is a parameter, nothing sleeps. Two scheduler instances run four
 times a day (twice in quiet hours). Each step goes out once, on its day, never in quiet hours,
 on a Sunday or a Dutch public holiday; disputes and handoffs pause, an opt-out stops, the
 preferred channel is used, the frequency cap holds. The counts per channel and step are
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from receivables.policy.model import Policy, load_policy
-from receivables.treatment.planner import (
+from receivables.reminders.planner import (
     CALL,
     STATED,
     ArrangementFacts,
@@ -25,7 +25,7 @@ from receivables.treatment.planner import (
     plan_day,
     plan_for,
 )
-from receivables.treatment.service import PublicHolidays, calendar_for
+from receivables.reminders.service import PublicHolidays, calendar_for
 
 START = dt.date(2026, 12, 1)
 DAYS = 60
@@ -132,7 +132,7 @@ class Sent:
 
 
 def simulate(policy: Policy, lives: list[Life]) -> dict[str, Sent]:
-    calendar = calendar_for(policy.treatment)
+    calendar = calendar_for(policy.reminders)
     sent: dict[str, Sent] = {}
     for number in range(DAYS):
         day = START + dt.timedelta(days=number)
@@ -169,7 +169,7 @@ def test_sixty_days_over_a_thousand_debtors() -> None:
     policy = load_policy()
     lives = portfolio()
     by_id = {life.debtor.id: life for life in lives}
-    calendar = calendar_for(policy.treatment)
+    calendar = calendar_for(policy.reminders)
     holidays = PublicHolidays("NL")
     sent = simulate(policy, lives)
     assert len(sent) > 2000
@@ -182,7 +182,7 @@ def test_sixty_days_over_a_thousand_debtors() -> None:
         assert item.day.weekday() != 6 and item.day not in holidays
         # on the right day (the holidays moved it; late only when the cap held it back)
         if due.planned_for != item.day:
-            assert 0 < (item.day - due.planned_for).days <= policy.treatment.catch_up_days
+            assert 0 < (item.day - due.planned_for).days <= policy.reminders.catch_up_days
         # paused for disputes and handoffs, stopped after an opt-out, nothing after paying
         for on in (life.handoff_on, life.opts_out_on):
             assert on is None or number < on
@@ -201,7 +201,7 @@ def test_sixty_days_over_a_thousand_debtors() -> None:
     for item in sent.values():
         if not item.due.is_call:
             days_of.setdefault(item.due.debtor_id, []).append(item.day)
-    cap = policy.treatment.max_per_week
+    cap = policy.reminders.max_per_week
     for days in days_of.values():
         for first in days:
             assert sum(0 <= (d - first).days < 7 for d in days) <= cap
@@ -220,7 +220,7 @@ def test_sixty_days_over_a_thousand_debtors() -> None:
         if not quiet_life:
             continue
         invoice = life.invoices[0]
-        plan = plan_for(policy.treatment, group=life.debtor.group, amount=invoice.open_amount)
+        plan = plan_for(policy.reminders, group=life.debtor.group, amount=invoice.open_amount)
         assert plan is not None
         # two steps moved onto the same sending day (a holiday): the later one goes out
         last_step_on = {

@@ -1,4 +1,4 @@
-"""The tables of the preventive treatment: what was sent (once per step and invoice), who
+"""The tables of the reminders: what was sent (once per step and invoice), who
 opted out, what a credit manager paused."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class ReminderSend(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
-    # paid | promised | disputed | none, within treatment.outcome_days of the send
+    # paid | promised | disputed | none, within reminders.outcome_days of the send
     outcome: Mapped[str | None] = mapped_column(String(10), index=True)
     outcome_at: Mapped[dt.datetime | None]
 

@@ -1,4 +1,4 @@
-"""What is due on day D: the treatment plans applied to the facts of the day. Pure: the
+"""What is due on day D: the reminder plans applied to the facts of the day. Pure: the
 scheduler (and the console's preview, and the 60-day simulation) pass everything in,
 time included, and get the steps to send and the steps held back with the reason.
 
@@ -28,9 +28,9 @@ from typing import Literal
 from receivables.policy.limits import handoff_level
 from receivables.policy.model import (
     Policy,
-    TreatmentPlan,
-    TreatmentSettings,
-    TreatmentStep,
+    ReminderPlan,
+    ReminderSettings,
+    ReminderStep,
 )
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -101,12 +101,12 @@ class Calendar:
     quiet_end: dt.time
 
     @classmethod
-    def of(cls, treatment: TreatmentSettings, holidays: Container[dt.date]) -> Calendar:
+    def of(cls, rules: ReminderSettings, holidays: Container[dt.date]) -> Calendar:
         return cls(
-            frozenset(treatment.send_days),
+            frozenset(rules.send_days),
             holidays,
-            treatment.quiet_hours.start,
-            treatment.quiet_hours.end,
+            rules.quiet_hours.start,
+            rules.quiet_hours.end,
         )
 
     def is_send_day(self, day: dt.date) -> bool:
@@ -183,7 +183,7 @@ class Candidate:
     key: str
     debtor_id: int
     plan: str
-    step: TreatmentStep | None
+    step: ReminderStep | None
     default_channel: str
     tone: str
     text_key: str
@@ -194,11 +194,9 @@ class Candidate:
     arrangement: ArrangementFacts | None = None
 
 
-def plan_for(
-    treatment: TreatmentSettings, *, group: str | None, amount: Decimal
-) -> TreatmentPlan | None:
+def plan_for(rules: ReminderSettings, *, group: str | None, amount: Decimal) -> ReminderPlan | None:
     """The first plan for this profile group and amount, or None."""
-    for plan in treatment.plans:
+    for plan in rules.plans:
         if plan.groups and (group or "no_information") not in plan.groups:
             continue
         if plan.up_to is not None and amount > plan.up_to:
@@ -213,7 +211,7 @@ def invoice_key(invoice_id: int, step: str) -> str:
 
 def _invoice_candidate(
     invoice: InvoiceFacts,
-    plan: TreatmentPlan,
+    plan: ReminderPlan,
     *,
     day: dt.date,
     calendar: Calendar,
@@ -221,7 +219,7 @@ def _invoice_candidate(
     sent: Container[str],
 ) -> Candidate | None:
     """The latest step of the plan whose sending day has come, unless sent or too late."""
-    latest: tuple[TreatmentStep, dt.date] | None = None
+    latest: tuple[ReminderStep, dt.date] | None = None
     for step in plan.steps:
         send_on = calendar.on_or_after(invoice.due_date + dt.timedelta(days=step.day))
         if send_on <= day:
@@ -249,32 +247,32 @@ def _invoice_candidate(
 
 def _arrangement_candidate(
     item: ArrangementFacts,
-    treatment: TreatmentSettings,
+    rules: ReminderSettings,
     *,
     day: dt.date,
     calendar: Calendar,
     sent: Container[str],
 ) -> Candidate | None:
-    rules = treatment.arrangements
+    arrangement = rules.arrangements
     if item.paid:
         return None
-    before = calendar.on_or_before(item.due_date - dt.timedelta(days=rules.before_days))
-    missed = calendar.on_or_after(item.due_date + dt.timedelta(days=rules.missed_after_days))
+    before = calendar.on_or_before(item.due_date - dt.timedelta(days=arrangement.before_days))
+    missed = calendar.on_or_after(item.due_date + dt.timedelta(days=arrangement.missed_after_days))
     if missed <= day:
-        step, send_on, text_key = "missed", missed, rules.missed_text
+        step, send_on, text_key = "missed", missed, arrangement.missed_text
     elif before <= day <= item.due_date:
-        step, send_on, text_key = "before", before, rules.before_text
+        step, send_on, text_key = "before", before, arrangement.before_text
     else:
         return None
     key = f"{item.kind}:{item.id}:{step}"
-    if key in sent or (day - send_on).days > treatment.catch_up_days:
+    if key in sent or (day - send_on).days > rules.catch_up_days:
         return None
     return Candidate(
         key=key,
         debtor_id=item.debtor_id,
         plan=ARRANGEMENT_PLAN,
         step=None,
-        default_channel=rules.channel,
+        default_channel=arrangement.channel,
         tone="friendly" if step == "before" else "neutral",
         text_key=text_key,
         amount=item.amount,
@@ -369,10 +367,10 @@ def plan_day(
     """What goes out on `day` at local time `at` (None: the whole day, for a preview).
     `recent_messages`: messages each debtor got in the 7 days up to `day` (for the cap);
     `whatsapp_texts`: the texts with an approved WhatsApp template (None: any)."""
-    treatment = policy.treatment
+    rules = policy.reminders
     result = DayPlan(day)
-    if not treatment.enabled:
-        result.closed = "treatment disabled"
+    if not rules.enabled:
+        result.closed = "reminders disabled"
         return result
     if not calendar.is_send_day(day):
         result.closed = "no sending day (weekend or public holiday)"
@@ -386,19 +384,19 @@ def plan_day(
         debtor = debtors.get(invoice.debtor_id)
         if debtor is None or debtor.has_arrangement or invoice.open_amount <= 0:
             continue
-        plan = plan_for(treatment, group=debtor.group, amount=invoice.open_amount)
+        plan = plan_for(rules, group=debtor.group, amount=invoice.open_amount)
         if plan is not None:
             found = _invoice_candidate(
                 invoice,
                 plan,
                 day=day,
                 calendar=calendar,
-                catch_up=treatment.catch_up_days,
+                catch_up=rules.catch_up_days,
                 sent=sent,
             )
             candidates += [found] if found else []
     for item in arrangements:
-        found = _arrangement_candidate(item, treatment, day=day, calendar=calendar, sent=sent)
+        found = _arrangement_candidate(item, rules, day=day, calendar=calendar, sent=sent)
         candidates += [found] if found else []
     counts = dict(recent_messages or {})
     for candidate in sorted(candidates, key=lambda c: (c.debtor_id, c.due_date, c.key)):
@@ -418,7 +416,7 @@ def plan_day(
         if reason is None and channel is None:
             reason = "no channel reaches the debtor"
         if reason is None and not due.is_call:
-            if counts.get(debtor.id, 0) >= treatment.max_per_week:
+            if counts.get(debtor.id, 0) >= rules.max_per_week:
                 reason = "frequency cap"
             else:
                 counts[debtor.id] = counts.get(debtor.id, 0) + 1

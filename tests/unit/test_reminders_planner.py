@@ -12,10 +12,10 @@ import pytest
 from receivables.policy.model import (
     DEFAULT_POLICY_FILE,
     PolicyError,
-    TreatmentSettings,
+    ReminderSettings,
     load_policy,
 )
-from receivables.treatment.planner import (
+from receivables.reminders.planner import (
     FALLBACK,
     LAST_ANSWERED,
     STATED,
@@ -28,16 +28,16 @@ from receivables.treatment.planner import (
     plan_day,
     plan_for,
 )
-from receivables.treatment.service import PublicHolidays, calendar_for
+from receivables.reminders.service import PublicHolidays, calendar_for
 
 POLICY = load_policy()
-CALENDAR = calendar_for(POLICY.treatment)
+CALENDAR = calendar_for(POLICY.reminders)
 TEN = dt.time(10, 0)
 ALL = frozenset({"email", "sms", "whatsapp", "telegram"})
 
 
 def test_the_first_plan_for_the_group_and_amount_applies() -> None:
-    rules = POLICY.treatment
+    rules = POLICY.reminders
     assert plan_for(rules, group="unable", amount=Decimal("9000")).name == "unable"  # type: ignore[union-attr]
     assert plan_for(rules, group="willing_and_able", amount=Decimal("250.00")).name == "small"  # type: ignore[union-attr]
     assert plan_for(rules, group=None, amount=Decimal("250.01")).name == "standard"  # type: ignore[union-attr]
@@ -145,7 +145,7 @@ def test_a_call_task_for_the_right_level() -> None:
 
 def test_the_policy_rejects_plans_out_of_order(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="day order"):
-        TreatmentSettings.model_validate(
+        ReminderSettings.model_validate(
             {
                 "plans": [
                     {
@@ -163,5 +163,5 @@ def test_the_policy_rejects_plans_out_of_order(tmp_path: Path) -> None:
     bad.write_text(
         source.replace("channel: email, tone: friendly", "channel: fax, tone: friendly", 1)
     )
-    with pytest.raises(PolicyError, match="treatment.plans"):
+    with pytest.raises(PolicyError, match=r"reminders\.plans"):
         load_policy(bad)

@@ -1,4 +1,4 @@
-"""The stored side of the treatment: the facts of a day for the planner, claiming a step
+"""The stored side of the reminders: the facts of a day for the planner, claiming a step
 exactly once, opt-outs, pauses and outcomes."""
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from receivables.models import (
     Promise,
     utcnow,
 )
-from receivables.policy.model import TreatmentSettings
-from receivables.treatment.models import ReminderOptOut, ReminderPause, ReminderSend
-from receivables.treatment.planner import (
+from receivables.policy.model import ReminderSettings
+from receivables.reminders.models import ReminderOptOut, ReminderPause, ReminderSend
+from receivables.reminders.planner import (
     CALL,
     ArrangementFacts,
     Calendar,
@@ -64,8 +64,8 @@ class PublicHolidays(Container[dt.date]):
         return str(found) if found else None
 
 
-def calendar_for(treatment: TreatmentSettings) -> Calendar:
-    return Calendar.of(treatment, PublicHolidays(treatment.holidays_country))
+def calendar_for(rules: ReminderSettings) -> Calendar:
+    return Calendar.of(rules, PublicHolidays(rules.holidays_country))
 
 
 @dataclass(frozen=True)
