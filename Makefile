@@ -20,11 +20,12 @@ RASA_FILES := --config bot/config.yml --domain bot/domain --data bot/data
 BOT_FILES := bot/config.yml $(shell find bot/domain bot/data 2>/dev/null)
 MODEL := models/settle.tar.gz
 
-.PHONY: help setup run test bench train lint clean chromium
+.PHONY: help setup run test docs bench train lint clean chromium
 
 help:
 	@echo "make run    start Settle (gateway, Rasa, action server) on http://127.0.0.1:8000"
-	@echo "make test   ruff, mypy and every test (pytest tests/, the bot data validated among them)"
+	@echo "make test   ruff, mypy, the docs and every test (pytest tests/, the bot data validated among them)"
+	@echo "make docs   build the documentation (docs/, MkDocs) into var/site, strictly"
 	@echo "make bench  benchmark a running system (start it with make run first)"
 	@echo "make train  retrain the Rasa model    make lint  fix and format the code"
 	@echo "make clean  remove the environments, the model and var/"
@@ -88,12 +89,20 @@ test: setup chromium
 	step ruff .venv/bin/ruff check . ; \
 	step ruff-format .venv/bin/ruff format --check . ; \
 	step mypy .venv/bin/mypy ; \
+	step docs $(DOCS_BUILD) ; \
 	step pytest .venv/bin/pytest ; \
 	now=$$(date +%s); \
 	for f in var/rasa-test/*.json; do [ -f "$$f" ] && echo "$$f: $$(tr -d '\n ' < $$f)"; done; \
 	echo "make test: $$(( now - tests_started )) s of checks and tests, $$(( now - $(STARTED) )) s in all (set-up included)"; \
 	if [ -n "$$failed" ]; then echo "make test FAILED:$$failed"; exit 1; fi; \
 	echo "make test passed"
+
+# The reference (docs/ and mkdocs.yml) as a site in var/site; --strict: a broken link or anchor,
+# or a page missing from the nav, fails. Offline: no plugin fetches anything.
+DOCS_BUILD := env NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir var/site
+
+docs: .venv/.stamp
+	$(DOCS_BUILD)
 
 bench: .venv/.stamp
 	.venv/bin/python -m tests.bench.bench_turns $(ARGS)

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from receivables.books.models import BankTransaction  # noqa: F401  (its table is known)
 from receivables.common.money import to_money
 from receivables.models import (
     AuditEvent,

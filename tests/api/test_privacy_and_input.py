@@ -25,9 +25,10 @@ from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
 from receivables.db import session_scope
 from receivables.migrate import upgrade
-from receivables.models import Base, Debtor
+from receivables.models import Debtor
 from receivables.payments.booking import book_payment
 from receivables.settings import Settings
+from receivables.tables import metadata
 from receivables.verification.service import find_second_factor, verify_identity
 from receivables.verification.state import mark_verified
 from tests.conftest import postgres_schema
@@ -265,7 +266,7 @@ def _everything_stored(sessions: sessionmaker[Session]) -> str:
     values: list[str] = []
     with session_scope(sessions) as session:
         bind = session.get_bind()
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if not inspect(bind).has_table(table.name):
                 continue
             for row in session.execute(select(table)):

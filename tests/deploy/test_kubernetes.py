@@ -92,7 +92,7 @@ def test_the_gateway_is_ready_on_healthz_and_every_server_has_a_liveness_probe(
 
 
 def test_memory_requests_cover_the_measured_memory(objects: dict[Any, Any]) -> None:
-    """README "Benchmark": Rasa about 1.1 GiB resident, gateway 120 MiB, actions 90 MiB,
+    """docs/benchmarks.md: Rasa about 1.1 GiB resident, gateway 120 MiB, actions 90 MiB,
     follow-up job 70 MiB; a request below that lets the node be overcommitted."""
     measured = {
         "settle-rasa": 1126 * MIB,
