@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.accounts.debtors import create_debtor
-from receivables.common import clock
 from receivables.accounts.invoices import create_invoice, get_open_balance
 from receivables.arrangements.promises import create_promise
 from receivables.books.bank_statements import (
@@ -25,6 +24,7 @@ from receivables.books.bank_statements import (
     parse_statement,
 )
 from receivables.books.models import BankTransaction
+from receivables.common import clock
 from receivables.errors import InvalidInput
 from receivables.models import Debtor, Payment, Promise
 from receivables.policy.limits import effective_promise_limits
