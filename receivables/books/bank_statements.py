@@ -308,7 +308,9 @@ def _original(session: Session, line: StatementLine) -> BankTransaction | None:
     account = (line.account or "")[:64] or None
     candidates = select(BankTransaction).where(
         BankTransaction.status.not_in(("reversal", "reversed")),
-        BankTransaction.account.is_(None) if account is None else BankTransaction.account == account,
+        BankTransaction.account.is_(None)
+        if account is None
+        else BankTransaction.account == account,
     )
     plain_key = line.key.removesuffix(":reversal")
     found = session.scalar(candidates.where(BankTransaction.entry_key == plain_key))
