@@ -3,6 +3,7 @@ waiting for a collector, and the events export. Routes only translate HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
@@ -16,7 +17,6 @@ from api.deps import AdminDep, RowId, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.flows.payment_news import confirm_payments
 from receivables.books.bank_statements import (
-    StatementError,
     assign_transaction,
     import_statement,
     list_bank_transactions,
@@ -46,6 +46,12 @@ class BankTransactionRead(BaseModel):
     remittance: str
     status: str
     matched_by: str | None
+    reason: str | None = None
+    bank_reference: str | None = None
+    end_to_end_id: str | None = None
+    structured_reference: str | None = None
+    structured_reference_type: str | None = None
+    reverses_id: int | None = None
     debtor_id: int | None
     payment_id: int | None
 
@@ -92,25 +98,38 @@ async def import_file(
 
 @router.post("/bank-statements", dependencies=[AdminDep])
 async def import_bank_statement(request: Request) -> dict[str, Any]:
-    """A CAMT.053 (XML) or MT940 file: credits matched and booked once each; the rest wait
-    for a collector. Each debtor whose payment was booked hears of it in their conversation."""
-    text = await _body(request)
-    try:
-        credits = parse_statement(text)
-    except StatementError as exc:
-        raise InvalidInput(str(exc)) from exc
-    report = await run_in_session(request.app.state.sessions, import_statement, credits=credits)
+    """A CAMT.053 (XML) or MT940 file as the bank sent it (any of its encodings): every
+    transaction detail is its own credit, matched and booked once; debits are not payments;
+    a reversal takes back the credit it reverses; the rest wait for a collector. Each debtor
+    whose payment was booked hears of it in their conversation. A file that cannot be read
+    is refused whole (422) with one line saying what is wrong."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"the body is larger than {MAX_BODY // (1024 * 1024)} MB")
+    # CPU work off the event loop; a StatementError is an InvalidInput: 422 with its line
+    statement = await asyncio.to_thread(parse_statement, body)
+    report = await run_in_session(
+        request.app.state.sessions, import_statement, lines=statement.lines
+    )
     await confirm_payments(
         sessions=request.app.state.sessions,
         outbound=request.app.state.outbound,
-        payment_ids=report.booked_payment_ids or [],
+        payment_ids=report.booked_payment_ids,
     )
     return {
+        "format": statement.format,
+        "encoding": statement.encoding,
+        "statements": len(statement.statements),
         "credits": report.credits,
         "booked": report.booked,
         "partly_matched": report.partly_matched,
         "unmatched": report.unmatched,
+        "other_currency": report.other_currency,
         "already_imported": report.already_imported,
+        "reversals": report.reversals,
+        "reversed_bookings": report.reversed_bookings,
+        "not_payments": report.not_payments,
+        "warnings": statement.all_warnings(),
     }
 
 
@@ -119,7 +138,11 @@ def bank_transactions(
     session: SessionDep,
     principal: ApiPrincipal,
     status_: Annotated[
-        str | None, Query(alias="status", pattern="^(matched|partly_matched|unmatched|assigned)$")
+        str | None,
+        Query(
+            alias="status",
+            pattern="^(matched|partly_matched|unmatched|assigned|reversed|reversal)$",
+        ),
     ] = None,
 ) -> list[Any]:
     """The credits on the bank statements; `status=unmatched`: those waiting for a collector."""

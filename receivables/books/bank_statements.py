@@ -1,6 +1,9 @@
-"""Bank statements: the credits on the creditor's account, read from CAMT.053 (ISO 20022,
-what Dutch banks deliver; `pycamt`) or MT940 (`mt-940`), matched to a debtor and invoices,
-booked once by the bank's entry reference, and the rest left for a collector.
+"""Bank statements: the credits on the creditor's account, read into neutral lines by
+receivables.books.statements (CAMT.053 and MT940, every transaction detail its own line),
+matched to a debtor and invoices, booked once by the line's key, and the rest left for a
+collector. Debits are never payments; a reversal or return takes back the credit it reverses
+(or is kept, booking nothing, when nothing was booked); a credit in another currency than
+the ledger's waits for a collector with that reason.
 
 Matching, in this order (`match_credit`, pure):
 1. an invoice number in the remittance information (or the payment reference);
@@ -14,14 +17,12 @@ that debtor, on the named invoice first.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-import mt940
-from pycamt.parser import Camt053Parser
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from receivables.accounts.debtors import find_debtor_by_reference
@@ -29,33 +30,25 @@ from receivables.accounts.invoices import list_open_invoices, open_balance
 from receivables.arrangements.plans import apply_payment
 from receivables.audit.events import record_event
 from receivables.books.models import BankTransaction
+from receivables.books.reversals import reverse_payment
+from receivables.books.statements import StatementError, StatementLine, parse_statement
 from receivables.common.identifiers import normalize_reference
 from receivables.common.money import to_money
-from receivables.common.text import clean_text
 from receivables.errors import InvalidInput, NotFound
 from receivables.models import Debtor, Invoice, Payment, utcnow
 from receivables.payments.booking import book_payment
 
+__all__ = [
+    "StatementError",
+    "assign_transaction",
+    "import_statement",
+    "list_bank_transactions",
+    "match_credit",
+    "parse_statement",
+]
+
+LEDGER_CURRENCY = "EUR"  # what invoices are in (the contract's "currency": "EUR")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]|[A-Za-z0-9]")
-
-
-class StatementError(InvalidInput):
-    """The file is not a statement we can read."""
-
-
-@dataclass(frozen=True)
-class BankCredit:
-    """One credit on the statement, as the bank reported it."""
-
-    entry_key: str
-    source: str
-    account: str | None
-    amount: Decimal
-    currency: str
-    booked_on: dt.date
-    counterparty: str | None
-    counterparty_account: str | None
-    remittance: str
 
 
 @dataclass(frozen=True)
@@ -83,130 +76,17 @@ class Match:
     invoice_ids: list[int]
 
 
-def _key(account: str | None, reference: str | None, *fallback: object) -> str:
-    """The bank's entry reference on this account; without one, a digest of the entry."""
-    if reference:
-        return f"{account or '-'}:{reference}"[:200]
-    digest = hashlib.sha256("|".join(str(f) for f in fallback).encode()).hexdigest()[:32]
-    return f"{account or '-'}:sha256:{digest}"
+def _searchable(line: StatementLine) -> str:
+    """What the payer wrote: the remittance, the structured reference, the end-to-end id."""
+    parts = (line.remittance, line.structured_reference, line.end_to_end_id)
+    return " ".join(p for p in parts if p)
 
 
-def _date(text: str | None) -> dt.date:
-    if not text:
-        raise StatementError("an entry has no booking date")
-    return dt.date.fromisoformat(text[:10])
-
-
-def parse_camt053(data: bytes | str) -> list[BankCredit]:
-    """The credits (not debits, not reversals) of a CAMT.053 file."""
-    try:
-        parser = Camt053Parser(data)
-        transactions = parser.get_transactions()
-    except Exception as exc:  # noqa: BLE001 - any parser failure means: not a CAMT.053 file
-        raise StatementError(f"not a CAMT.053 statement: {exc}") from exc
-    credits = []
-    for tx in transactions:
-        if tx.get("CreditDebitIndicator") != "CRDT" or tx.get("ReversalIndicator") == "true":
-            continue
-        amount = to_money(tx.get("Amount") or tx.get("TransactionAmount") or "0")
-        remittance = " ".join(
-            str(part)
-            for part in (
-                tx.get("RemittanceInformationFull") or tx.get("RemittanceInformation"),
-                tx.get("EndToEndId"),
-            )
-            if part and part != "NOTPROVIDED"
-        )
-        booked = _date(tx.get("BookingDate") or tx.get("ValueDate"))
-        account = tx.get("AccountIBAN")
-        credits.append(
-            BankCredit(
-                entry_key=_key(account, tx.get("TransactionID"), booked, amount, remittance),
-                source="camt053",
-                account=account,
-                amount=amount,
-                currency=tx.get("Currency") or "EUR",
-                booked_on=booked,
-                counterparty=tx.get("DebtorName"),
-                counterparty_account=tx.get("DebtorIBAN"),
-                remittance=remittance,
-            )
-        )
-    return credits
-
-
-_TAG = re.compile(r"/(REMI|NAME|IBAN|EREF|CSID|MARF|BIC|ADDR|TRTP|ORDP|BENM)/")
-
-
-def _structured_86(details: str) -> dict[str, str]:
-    """The Dutch banks' :86: layout, "/NAME/J. Jansen/IBAN/NL02.../REMI/F2026-0042". mt-940
-    leaves :86: as one string and its bank processors do not cover this layout, so the
-    tags are split here."""
-    parts = _TAG.split(details)
-    fields: dict[str, str] = {}
-    for index in range(1, len(parts) - 1, 2):
-        fields.setdefault(parts[index], parts[index + 1].strip().strip("/").replace("USTD//", ""))
-    return fields
-
-
-def parse_mt940(data: str) -> list[BankCredit]:
-    """The credits of an MT940 file (one or more statements)."""
-    if not re.search(r"^:(20|25|60F):", data, re.MULTILINE):
-        raise StatementError("not an MT940 statement: no :20:, :25: or :60F: field")
-    try:
-        transactions = mt940.parse(data)
-    except Exception as exc:  # noqa: BLE001 - any parser failure means: not an MT940 file
-        raise StatementError(f"not an MT940 statement: {exc}") from exc
-    account = transactions.data.get("account_identification")
-    credits = []
-    for tx in transactions:
-        values = tx.data
-        amount = values.get("amount")
-        if amount is None or amount.amount <= 0:
-            continue
-        value = to_money(str(amount.amount))
-        details = str(values.get("transaction_details") or "").replace("\n", "")
-        fields = _structured_86(details)
-        remittance = fields.get("REMI") or details
-        for extra in ("customer_reference", "end_to_end_reference"):
-            if values.get(extra) and values[extra] != "NONREF":
-                remittance += f" {values[extra]}"
-        booked = values.get("entry_date") or values.get("date")
-        if booked is None:
-            raise StatementError("an MT940 entry has no date")
-        booked_on = dt.date(booked.year, booked.month, booked.day)
-        reference = values.get("bank_reference") or values.get("customer_reference")
-        if reference == "NONREF":
-            reference = None
-        credits.append(
-            BankCredit(
-                entry_key=_key(account, reference, booked_on, value, remittance),
-                source="mt940",
-                account=account,
-                amount=value,
-                currency=str(getattr(amount, "currency", "EUR") or "EUR"),
-                booked_on=booked_on,
-                counterparty=fields.get("NAME") or values.get("applicant_name"),
-                counterparty_account=fields.get("IBAN") or values.get("applicant_iban"),
-                remittance=remittance,
-            )
-        )
-    return credits
-
-
-def parse_statement(data: bytes | str) -> list[BankCredit]:
-    """CAMT.053 (XML) or MT940, told apart by their first characters."""
-    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
-    text = clean_text(text)  # no NUL or control characters reach the database
-    if text.lstrip().startswith("<"):
-        return parse_camt053(text.encode("utf-8"))
-    return parse_mt940(text)
-
-
-def match_credit(credit: BankCredit, ledger: Ledger) -> Match:
+def match_credit(credit: StatementLine, ledger: Ledger) -> Match:
     """Who paid what. Pure."""
-    tokens = [normalize_reference(t) for t in _TOKEN.findall(credit.remittance)]
-    compact = normalize_reference(re.sub(r"\s+", "", credit.remittance))
+    text = _searchable(credit)
+    tokens = [normalize_reference(t) for t in _TOKEN.findall(text)]
+    compact = normalize_reference(re.sub(r"\s+", "", text))
     for number, item in ledger.invoices.items():
         if number in tokens or (len(number) >= 6 and number in compact):
             status = "matched" if credit.amount == item.open_amount else "partly_matched"
@@ -255,12 +135,16 @@ def load_ledger(*, session: Session) -> Ledger:
 
 @dataclass
 class StatementReport:
-    credits: int = 0
+    credits: int = 0  # incoming payments on the statement (not debits, not money back)
     booked: int = 0
     partly_matched: int = 0
-    unmatched: int = 0
+    unmatched: int = 0  # waiting for a collector (other_currency among them)
+    other_currency: int = 0
     already_imported: int = 0
-    booked_payment_ids: list[int] | None = None
+    reversals: int = 0  # lines that took a credit back
+    reversed_bookings: int = 0  # of those, how many undid a booked payment
+    not_payments: int = 0  # debits and money coming back (returned transfers): ignored
+    booked_payment_ids: list[int] = field(default_factory=list)
 
 
 def _arrived(booked_on: dt.date) -> dt.datetime:
@@ -304,42 +188,143 @@ def _book(
     return payment
 
 
-def import_statement(*, session: Session, credits: list[BankCredit]) -> StatementReport:
-    """Store each credit once (its entry key); book the matched ones. The caller commits."""
-    report = StatementReport(booked_payment_ids=[])
-    for credit in credits:
-        report.credits += 1
-        known = session.scalar(
-            select(BankTransaction.id).where(BankTransaction.entry_key == credit.entry_key)
-        )
-        if known is not None:
-            report.already_imported += 1
-            continue
-        match = match_credit(credit, load_ledger(session=session))
-        transaction = BankTransaction(
-            entry_key=credit.entry_key,
-            source=credit.source,
-            account=credit.account,
-            amount=credit.amount,
-            currency=credit.currency,
-            booked_on=credit.booked_on,
-            counterparty=(credit.counterparty or "")[:200] or None,
-            counterparty_account=(credit.counterparty_account or "")[:64] or None,
-            remittance=credit.remittance,
-            status=match.status,
-            matched_by=match.by,
-        )
+def import_statement(*, session: Session, lines: Iterable[StatementLine]) -> StatementReport:
+    """Store each credit once (its key); book the matched ones in the ledger's currency;
+    take back what a reversal reverses. The caller commits."""
+    report = StatementReport()
+    for line in lines:
+        if line.is_incoming_payment:
+            report.credits += 1
+            _import_credit(session, line, report)
+        elif line.undoes_a_credit:
+            report.reversals += 1
+            _import_reversal(session, line, report)
+        else:
+            report.not_payments += 1
+    return report
+
+
+def _known(session: Session, *keys: str | None) -> bool:
+    wanted = [key for key in keys if key]
+    return (
+        session.scalar(select(BankTransaction.id).where(BankTransaction.entry_key.in_(wanted)))
+        is not None
+    )
+
+
+def _stored(line: StatementLine, *, status: str, matched_by: str | None = None) -> BankTransaction:
+    return BankTransaction(
+        entry_key=line.key,
+        source=line.source,
+        account=(line.account or "")[:64] or None,
+        amount=to_money(line.amount),
+        currency=line.currency[:3],
+        booked_on=line.booked_on,
+        value_date=line.value_date,
+        counterparty=(line.counterparty_name or "")[:200] or None,
+        counterparty_account=(line.counterparty_iban or line.counterparty_account or "")[:64]
+        or None,
+        remittance=line.remittance,
+        bank_reference=(line.bank_reference or "")[:100] or None,
+        end_to_end_id=(line.end_to_end_id or "")[:100] or None,
+        structured_reference=(line.structured_reference or "")[:64] or None,
+        structured_reference_type=(line.structured_reference_type or "")[:32] or None,
+        status=status,
+        matched_by=matched_by,
+    )
+
+
+def _import_credit(session: Session, line: StatementLine, report: StatementReport) -> None:
+    # an earlier Settle stored a batch's first detail under the entry's reference
+    if _known(session, line.key, line.legacy_key):
+        report.already_imported += 1
+        return
+    if line.currency != LEDGER_CURRENCY:
+        transaction = _stored(line, status="unmatched")
+        transaction.reason = "other_currency"
         session.add(transaction)
         session.flush()
-        if match.debtor_id is None:
-            report.unmatched += 1
-            continue
-        payment = _book(session, transaction, match.debtor_id, match.invoice_ids)
-        report.booked += 1
-        report.partly_matched += match.status == "partly_matched"
-        assert report.booked_payment_ids is not None
-        report.booked_payment_ids.append(payment.id)
-    return report
+        report.unmatched += 1
+        report.other_currency += 1
+        return
+    match = match_credit(line, load_ledger(session=session))
+    transaction = _stored(line, status=match.status, matched_by=match.by)
+    session.add(transaction)
+    session.flush()
+    if match.debtor_id is None:
+        report.unmatched += 1
+        return
+    payment = _book(session, transaction, match.debtor_id, match.invoice_ids)
+    report.booked += 1
+    report.partly_matched += match.status == "partly_matched"
+    report.booked_payment_ids.append(payment.id)
+
+
+def _import_reversal(session: Session, line: StatementLine, report: StatementReport) -> None:
+    """Money that went back out for an earlier credit: that credit's booking is undone (its
+    payment reversed, what it paid open again), or, never booked, it leaves the collector's
+    queue. The original is found by the key the bank's reference gives it, else by the
+    bank's original reference (end-to-end id or reference) and the same amount."""
+    if _known(session, line.key):
+        report.already_imported += 1
+        return
+    original = _original(session, line)
+    transaction = _stored(line, status="reversal")
+    if original is not None:
+        transaction.reverses_id, transaction.debtor_id = original.id, original.debtor_id
+    session.add(transaction)
+    if original is None:
+        session.flush()
+        return
+    booked = original.payment_id is not None
+    original.status = "reversed"
+    session.flush()
+    if booked:
+        payment = session.get(Payment, original.payment_id)
+        already = to_money(payment.reversed_amount or 0) if payment else Decimal(0)
+        reverse_payment(
+            session=session,
+            external_id=f"bank:{original.entry_key}"[:100],
+            refunded=Decimal(0),
+            charged_back=already + to_money(line.amount),
+        )
+        report.reversed_bookings += 1
+    record_event(
+        session=session,
+        actor="system",
+        action="bank_credit_reversed",
+        debtor_id=original.debtor_id,
+        detail={
+            "bank_entry": original.entry_key,
+            "reversal_entry": line.key,
+            "amount": str(to_money(line.amount)),
+            "return_code": line.return_code,
+            "payment_id": original.payment_id,
+        },
+    )
+
+
+def _original(session: Session, line: StatementLine) -> BankTransaction | None:
+    account = (line.account or "")[:64] or None
+    candidates = select(BankTransaction).where(
+        BankTransaction.status.not_in(("reversal", "reversed")),
+        BankTransaction.account.is_(None)
+        if account is None
+        else BankTransaction.account == account,
+    )
+    plain_key = line.key.removesuffix(":reversal")
+    found = session.scalar(candidates.where(BankTransaction.entry_key == plain_key))
+    if found is not None or not line.reverses:
+        return found
+    return session.scalar(
+        candidates.where(
+            or_(
+                BankTransaction.end_to_end_id == line.reverses[:100],
+                BankTransaction.bank_reference == line.reverses[:100],
+            ),
+            BankTransaction.amount == to_money(line.amount),
+        ).order_by(BankTransaction.id)
+    )
 
 
 def list_bank_transactions(*, session: Session, status: str | None = None) -> list[BankTransaction]:
@@ -358,6 +343,11 @@ def assign_transaction(
         raise NotFound("bank transaction", transaction_id)
     if transaction.status != "unmatched":
         raise InvalidInput("this credit is already booked")
+    if transaction.currency != LEDGER_CURRENCY:
+        raise InvalidInput(
+            f"this credit is in {transaction.currency}, the books in {LEDGER_CURRENCY}: "
+            "book it in the accounts once converted"
+        )
     transaction.status, transaction.matched_by = "assigned", "collector"
     payment = _book(session, transaction, debtor_id, [])
     record_event(

@@ -14,14 +14,16 @@ from receivables.models import Base, utcnow
 
 
 class BankTransaction(Base):
-    """A credit on the creditor's bank statement, booked once by the bank's entry reference:
-    matched to a debtor (and booked as a payment) or waiting for a collector."""
+    """A credit on the creditor's bank statement, booked once by its line's key: matched to a
+    debtor (and booked as a payment) or waiting for a collector; or a reversal or return
+    that took an earlier credit back (status "reversal")."""
 
     __tablename__ = "bank_transactions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "<account>:<the bank's entry reference>"; unique, so a statement imported twice
-    # books nothing twice
+    # the statement line's key (receivables.books.statements: "<account>:<the bank's
+    # reference of the detail>", else entry reference plus position, else a digest);
+    # unique, so a statement imported twice books nothing twice
     entry_key: Mapped[str] = mapped_column(String(200), unique=True)
     source: Mapped[str] = mapped_column(String(10))  # camt053 | mt940
     account: Mapped[str | None] = mapped_column(String(64))
@@ -31,8 +33,18 @@ class BankTransaction(Base):
     counterparty: Mapped[str | None] = mapped_column(String(200))
     counterparty_account: Mapped[str | None] = mapped_column(String(64))
     remittance: Mapped[str] = mapped_column(Text, default="")
-    # matched | partly_matched | unmatched | assigned
+    bank_reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    end_to_end_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    structured_reference: Mapped[str | None] = mapped_column(String(64))
+    structured_reference_type: Mapped[str | None] = mapped_column(String(32))
+    value_date: Mapped[dt.date | None]
+    # matched | partly_matched | unmatched | assigned | reversed (taken back by the bank)
+    # | reversal (the line that took an earlier credit back)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # why an unmatched credit waits: other_currency (not in the ledger's currency)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    # a reversal: the credit it took back (none when nothing was booked to undo)
+    reverses_id: Mapped[int | None] = mapped_column(Integer)
     # how it was matched: invoice | customer | amount | collector
     matched_by: Mapped[str | None] = mapped_column(String(16))
     debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)

@@ -23,7 +23,7 @@ from receivables.db import make_engine, make_session_factory
 from scripts.stack import free_port
 from tests.api.fake_mollie import FakeMollie
 from tests.api.test_payments import ADMIN, add_debtor, make_client, make_link, messages
-from tests.fakes.bank_files import Entry, camt053, mt940
+from tests.fakes.bank_files import Entry, camt053, mt940, statement_files
 
 SECRET = "books-secret"
 
@@ -271,3 +271,33 @@ def test_a_collector_assigns_an_unmatched_credit_in_the_console(
     assert done.status_code == 303
     assert "Every credit is matched." in api.get("/console/bank").text
     assert api.get(f"/api/v1/debtors/{debtor_id}", headers=ADMIN).json()["balance"] == "227.45"
+
+
+def test_real_banks_files_as_they_are_sent(client: tuple[TestClient, str]) -> None:
+    """The bytes as the bank sent them: a CP852 MT940, de Volksbank's MT940 and a CAMT batch
+    read (every detail its own credit, nothing "already imported" the first time); a file
+    that cannot be read answers 422 with one line for a person."""
+    api, _ = client
+    files = statement_files()
+    answers = {}
+    for name in ("M22", "M11", "C09", "M02"):
+        response = api.post(
+            "/api/v1/bank-statements", content=files[name].read_bytes(), headers=ADMIN
+        )
+        assert response.status_code == 200, response.text
+        answers[name] = response.json()
+    assert answers["M22"]["encoding"] == "cp852 (detected)"
+    assert answers["M11"]["credits"] == 4 and answers["M11"]["statements"] == 16
+    c09 = answers["C09"]
+    assert (c09["credits"], c09["already_imported"], c09["other_currency"]) == (21, 0, 21)
+    assert (c09["reversals"], c09["not_payments"]) == (2, 9)
+    assert answers["M02"]["reversals"] == 1  # the returned direct debit; nothing booked
+    waiting = api.get("/api/v1/bank-transactions?status=unmatched", headers=ADMIN).json()
+    assert {"structured_reference", "end_to_end_id", "reason"} <= set(waiting[0])
+    again = api.post("/api/v1/bank-statements", content=files["C09"].read_bytes(), headers=ADMIN)
+    assert again.json()["already_imported"] == 21 + 2
+    broken = files["M02"].read_bytes().replace(b":61:1402200220C1,56", b":61:14022XX220C1,56")
+    refused = api.post("/api/v1/bank-statements", content=broken, headers=ADMIN)
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("the MT940 field :61: could not be read")
+    assert "object at" not in refused.json()["detail"]
