@@ -3,19 +3,18 @@
 - A legal term that would end on a Saturday, Sunday or generally recognised holiday runs on
   to the next day that is none of these (Algemene termijnenwet, art. 1). Its holidays (art. 3):
   New Year's Day, Easter Monday, Ascension Day, Whit Monday, Christmas and Boxing Day, King's
-  Day and 5 May every year, and Good Friday (lid 2); the days a Royal Decree adds every three
-  years are added here by the rule they usually follow (the Friday after Ascension; the
-  Monday before New Year's Day, King's Day, 5 May or Christmas Day on a Tuesday; the Friday
-  after New Year's Day, King's Day, 5 May or Boxing Day on a Thursday). Counting a day too
-  many gives the debtor a day more, which never costs the creditor the claim; a day too few
-  would make the letter's term too short (HR 25 November 2016, ECLI:NL:HR:2016:2704).
+  Day and 5 May every year, and Good Friday (lid 2), as the maintained `holidays` package has
+  them for NL with its optional category (5 May outside lustrum years). The days a Royal
+  Decree adds every three years are added by the rule they usually follow: the Friday after
+  Ascension; the Monday before New Year's Day, King's Day, 5 May or Christmas Day on a
+  Tuesday; the Friday after New Year's Day, King's Day, 5 May or Boxing Day on a Thursday.
+  Counting a day too many gives the debtor a day more, which never costs the creditor the
+  claim; a day too few would make the letter's term too short (HR 25 November 2016,
+  ECLI:NL:HR:2016:2704).
 - A letter sent by post is taken to arrive on the second day after sending, a Sunday, a
   Monday or an official holiday not counted (the same judgment: the rule a court may take
   when the debtor does not contest receipt). The number of days and the weekdays without
   delivery are policy (`collections_law.letter`).
-
-The holidays come from the maintained `holidays` package (public and optional categories:
-the optional one holds 5 May outside lustrum years).
 """
 
 from __future__ import annotations
