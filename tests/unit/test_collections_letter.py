@@ -22,6 +22,7 @@ from receivables.errors import InvalidInput
 from receivables.policy.model import CollectionsLawSettings, LetterSettings
 
 D = dt.date
+EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LETTER = LetterSettings()  # post: the 2nd delivery day, no Sunday or Monday; e-mail: same day
 
 
@@ -92,10 +93,7 @@ def test_the_delivery_days_are_policy() -> None:
         2026, 3, 4
     )
     with pytest.raises(ValueError, match="at least one weekday"):
-        post_receipt_day(D(2026, 3, 3), delivery_days=2, no_delivery=list(LETTER_DAYS))
-
-
-LETTER_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        post_receipt_day(D(2026, 3, 3), delivery_days=2, no_delivery=list(EVERY_DAY))
 
 
 def test_a_term_ending_on_a_working_day_is_not_moved() -> None:
