@@ -324,6 +324,95 @@ class ReminderSettings(_Frozen):
         return self
 
 
+# --- collections by Dutch law (P19): the fourteen-day letter, costs and interest ----------
+CostRule = Literal["statutory_scale", "contract_percentage"]
+# from when statutory interest runs: the day after the due date, or the day after the
+# fourteen-day letter's term (a consumer is then in default beyond doubt)
+InterestFrom = Literal["due_date", "letter_deadline"]
+
+
+class LetterSettings(_Frozen):
+    """The fourteen-day letter (art. 6:96 lid 6 BW): when it goes out and when it counts as
+    received (conservatively: receipt starts the fourteen days, HR 25 November 2016)."""
+
+    # days after the due date the letter goes out (the debtor must be in default: at least 1)
+    after_due_days: int = Field(default=7, ge=1, le=180)
+    # a posted letter counts as received on this many-th delivery day after sending ...
+    post_delivery_days: int = Field(default=2, ge=1, le=10)
+    # ... counting no holiday and none of these days (no letters delivered)
+    post_no_delivery: list[Weekday] = Field(default=["sun", "mon"])
+    # an e-mail counts as received this many days after sending (0: the same day)
+    email_delivery_days: int = Field(default=0, ge=0, le=5)
+
+    @model_validator(mode="after")
+    def _some_delivery_day(self) -> LetterSettings:
+        if len(set(self.post_no_delivery)) != len(self.post_no_delivery):
+            raise ValueError("post_no_delivery must not repeat a day")
+        if len(self.post_no_delivery) == 7:
+            raise ValueError("post_no_delivery leaves no day on which post is delivered")
+        return self
+
+
+class ConsumerCollections(_Frozen):
+    """A consumer (or a debtor of unknown kind): the statutory scale only, and only after
+    the fourteen-day letter's term passed unpaid (art. 6:96 lid 5 and 6 BW)."""
+
+    collection_costs: bool = True
+    statutory_interest: bool = False
+    interest_from: InterestFrom = "letter_deadline"
+
+
+class BusinessCollections(_Frozen):
+    """A business debtor: the statutory scale or the percentage its contract sets, after the
+    letter's term or a number of days after the due date; commercial interest (art. 6:119a)."""
+
+    collection_costs: bool = True
+    cost_rule: CostRule = "statutory_scale"
+    # contract_percentage: percent of the principal, at least contract_minimum
+    contract_percentage: Decimal | None = Field(default=None, gt=0, le=100)
+    contract_minimum: Decimal = Field(default=Decimal("40.00"), ge=0, decimal_places=2)
+    # true: the same fourteen-day letter first; false: costs costs_after_days after the due date
+    send_letter: bool = True
+    costs_after_days: int = Field(default=30, ge=1, le=365)
+    statutory_interest: bool = True
+    interest_from: InterestFrom = "due_date"
+
+    @model_validator(mode="after")
+    def _rule_complete(self) -> BusinessCollections:
+        if self.cost_rule == "contract_percentage" and self.contract_percentage is None:
+            raise ValueError("cost_rule contract_percentage needs contract_percentage")
+        if self.cost_rule == "statutory_scale" and self.contract_percentage is not None:
+            raise ValueError("contract_percentage is only read with cost_rule contract_percentage")
+        if self.interest_from == "letter_deadline" and not self.send_letter:
+            raise ValueError("interest_from letter_deadline needs send_letter: true")
+        return self
+
+
+class CostWaiver(_Frozen):
+    """When the creditor forgoes the collection costs."""
+
+    # a plan agreed before the costs would be charged: they are not charged
+    plan_agreed: bool = True
+    # everything paid within this many days after the costs were charged: they are taken
+    # back (0: never)
+    paid_within_days: int = Field(default=0, ge=0, le=90)
+
+
+class CollectionsLawSettings(_Frozen):
+    """Collections by Dutch law (P19). Off until the creditor switches it on: Settle then
+    announces and charges collection costs and statutory interest as set here."""
+
+    enabled: bool = False
+    # the creditor deducts VAT: the costs carry none; otherwise vat_rate percent is added
+    # (art. 2 lid 3 Besluit vergoeding voor buitengerechtelijke incassokosten)
+    vat_deductible: bool = True
+    vat_rate: Decimal = Field(default=Decimal("21"), ge=0, le=100)
+    letter: LetterSettings = Field(default_factory=LetterSettings)
+    consumer: ConsumerCollections = Field(default_factory=ConsumerCollections)
+    business: BusinessCollections = Field(default_factory=BusinessCollections)
+    waive: CostWaiver = Field(default_factory=CostWaiver)
+
+
 class VerificationSettings(_Frozen):
     """How long a verification lasts and when a debtor's verification is locked."""
 
@@ -352,6 +441,7 @@ class Policy(_Frozen):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    collections_law: CollectionsLawSettings = Field(default_factory=CollectionsLawSettings)
 
     @model_validator(mode="after")
     def _inside_outer_bounds(self) -> Policy:
