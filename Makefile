@@ -60,7 +60,7 @@ $(MODEL): $(BOT_FILES) .venv-rasa/.stamp
 setup: .venv/.stamp .venv-rasa/.stamp $(MODEL)
 
 run: setup
-	.venv/bin/python -m scripts.run
+	.venv/bin/settle run
 
 # The browser tests' accessibility checker: axe-core from the npm registry, into var/axe/
 # (git-ignored; never committed), injected into the pages by tests/browser/chromium.py.
@@ -96,7 +96,7 @@ test: setup chromium
 	echo "make test passed"
 
 bench: .venv/.stamp
-	.venv/bin/python -m tests.bench.bench_turns $(ARGS)
+	.venv/bin/settle bench $(ARGS)
 
 train: .venv-rasa/.stamp
 	rm -f $(MODEL)

@@ -1,5 +1,6 @@
 """Paying a link: start the provider's checkout, and act on the provider's word that a payment
-is paid (book it once, tell the debtor in their conversation, push it through the channel)."""
+is paid (book it once, tell the debtor in their conversation, push it through the channel).
+A bank statement's transfers are news the same way (book_bank_statement)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, Provid
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
 from receivables.accounts.invoices import get_open_balance
+from receivables.books.bank_statements import BankCredit, StatementReport, import_statement
 from receivables.books.reversals import reverse_payment
 from receivables.common.money import format_money
 from receivables.conversations.outbox import enqueue_replies
@@ -244,3 +246,16 @@ async def confirm_payments(
             told += 1
     outbound.notify()
     return told
+
+
+async def book_bank_statement(
+    *, sessions: sessionmaker[Session], outbound: Outbound, credits: list[BankCredit]
+) -> StatementReport:
+    """A bank statement's credits stored once each and the matched ones booked, in one unit
+    of work; then each debtor whose payment was booked hears of it in their conversation.
+    The admin API's upload and `settle bank` both come here."""
+    report = await run_in_session(sessions, import_statement, credits=credits)
+    await confirm_payments(
+        sessions=sessions, outbound=outbound, payment_ids=report.booked_payment_ids or []
+    )
+    return report

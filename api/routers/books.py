@@ -14,11 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.console.auth import ApiPrincipal
 from api.deps import AdminDep, RowId, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.flows.payment_news import confirm_payments
+from api.flows.payment_news import book_bank_statement, confirm_payments
 from receivables.books.bank_statements import (
     StatementError,
     assign_transaction,
-    import_statement,
     list_bank_transactions,
     parse_statement,
 )
@@ -99,11 +98,8 @@ async def import_bank_statement(request: Request) -> dict[str, Any]:
         credits = parse_statement(text)
     except StatementError as exc:
         raise InvalidInput(str(exc)) from exc
-    report = await run_in_session(request.app.state.sessions, import_statement, credits=credits)
-    await confirm_payments(
-        sessions=request.app.state.sessions,
-        outbound=request.app.state.outbound,
-        payment_ids=report.booked_payment_ids or [],
+    report = await book_bank_statement(
+        sessions=request.app.state.sessions, outbound=request.app.state.outbound, credits=credits
     )
     return {
         "credits": report.credits,

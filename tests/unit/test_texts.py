@@ -13,7 +13,7 @@ from texts import language_of, load_catalogue, parity_problems, section, text
 from texts.loader import CATALOGUE_DIR, Catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = ("api", "bot/actions", "channels", "payment_providers", "receivables", "scripts", "tests")
+CODE = ("api", "bot/actions", "channels", "payment_providers", "receivables", "settle", "tests")
 # files and wholesale readers: the payment page's template and the web chat widget
 PAY_TEMPLATE = ROOT / "api" / "templates" / "pay.html"
 WIDGET = ROOT / "api" / "static" / "webchat.js"
