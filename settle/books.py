@@ -56,6 +56,7 @@ def import_books(
         )
     except (OSError, UnicodeDecodeError, ColumnError) as exc:
         fail(f"cannot import {file}: {exc}", 2)
+    policy = policy_of(settings)  # a new debtor's language when the file gives none
     sessions = sessions_of(settings)
     report = ImportReport(kind)
     with tqdm(total=len(rows), unit="row", file=sys.stderr) as bar:
@@ -67,6 +68,7 @@ def import_books(
                     rows=rows[start : start + batch],
                     decimal=decimal,
                     progress=bar.update,
+                    default_language=policy.creditor.language,
                 )
                 if dry_run:
                     session.rollback()

@@ -15,9 +15,11 @@ from api.outbound import Outbound, OutboundMessage
 from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, ProviderPayment
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
+from receivables.accounts.debtors import get_debtor_language
 from receivables.accounts.invoices import get_open_balance
 from receivables.books.bank_statements import BankCredit, StatementReport, import_statement
 from receivables.books.reversals import reverse_payment
+from receivables.common.language import resolve_language
 from receivables.common.money import format_money
 from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import (
@@ -226,7 +228,14 @@ def _confirm_payment(*, session: Session, payment_id: int) -> Booked | None:
         session=session,
         conversation=conversation,
         sender="bot",
-        text=payment_received_text(payment.amount, balance, conversation.language or "nl"),
+        text=payment_received_text(
+            payment.amount,
+            balance,
+            resolve_language(
+                conversation.language,
+                get_debtor_language(session=session, debtor_id=payment.debtor_id),
+            ),
+        ),
     )
     return Booked(
         conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]

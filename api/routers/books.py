@@ -81,7 +81,13 @@ async def import_file(
         raise InvalidInput(str(exc)) from exc
 
     def work(*, session: Any) -> dict[str, Any]:
-        report = import_rows(session=session, kind=kind, rows=rows, decimal=decimal)
+        report = import_rows(
+            session=session,
+            kind=kind,
+            rows=rows,
+            decimal=decimal,
+            default_language=request.app.state.policy.creditor.language,
+        )
         if dry_run:
             session.rollback()
         return {**report.as_dict(), "dry_run": dry_run}

@@ -38,7 +38,7 @@ from receivables.books.columns import (
     records_from_json,
 )
 from receivables.common.identifiers import normalize_postcode, normalize_reference
-from receivables.common.language import LANGUAGES
+from receivables.common.language import language_code, resolve_language
 from receivables.common.text import clean_text, clean_values
 from receivables.db import begin_transaction
 from receivables.models import CreditNote, Debtor, Invoice, Payment
@@ -103,8 +103,8 @@ def _text(values: dict[str, str], name: str, limit: int) -> str | None:
 def _language(value: str | None) -> str | None:
     if value is None:
         return None
-    code = value.strip().lower()[:2]
-    if code not in LANGUAGES:
+    code = language_code(value)
+    if code is None:
         raise RowRejected(f"language must be nl or en, not {value!r}")
     return code
 
@@ -145,9 +145,10 @@ def _apply(obj: Any, changes: dict[str, Any]) -> dict[str, list[str]]:
 class _Importer:
     """One import's state: the debtors and invoices seen so far, by external id."""
 
-    def __init__(self, session: Session, decimal: str) -> None:
+    def __init__(self, session: Session, decimal: str, default_language: str) -> None:
         self.session = session
         self.decimal = decimal
+        self.default_language = default_language
         # what this import looked up or made: a few queries per batch instead of per row
         self.debtors: dict[str, Debtor | None] = {}
         self.invoices: dict[str, Invoice | None] = {}
@@ -221,10 +222,11 @@ class _Importer:
             reference = normalize_reference(values.get(f"{prefix}reference") or external_id)
             if self.session.scalar(select(Debtor.id).where(Debtor.reference == reference)):
                 raise RowRejected(f"customer number {reference} belongs to another debtor")
+            given = {k: v for k, v in fields.items() if v is not None}
             debtor = Debtor(
                 external_id=external_id,
                 reference=reference,
-                **{k: v for k, v in fields.items() if v is not None},
+                **{"language": self.default_language, **given},
             )
             self.session.add(debtor)
             self.session.flush()
@@ -426,9 +428,12 @@ def import_rows(
     rows: Iterable[Row],
     decimal: str = ".",
     progress: Callable[[int], None] | None = None,
+    default_language: str | None = None,
 ) -> ImportReport:
-    """Import rows; each lands whole (a savepoint) or is reported. The caller commits."""
-    importer = _Importer(session, decimal)
+    """Import rows; each lands whole (a savepoint) or is reported. The caller commits.
+    `default_language`: a new debtor's when its row gives none (the policy's
+    creditor.language)."""
+    importer = _Importer(session, decimal, resolve_language(default=default_language))
     report = ImportReport(kind)
     rows = list(rows)
     begin_transaction(session)
