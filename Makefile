@@ -28,6 +28,7 @@ help:
 	@echo "make bench  benchmark a running system (start it with make run first)"
 	@echo "make train  retrain the Rasa model    make lint  fix and format the code"
 	@echo "make clean  remove the environments, the model and var/"
+	@echo "every operator task (migrate, import, reminders, collectors, ...): .venv/bin/settle --help"
 
 .tools/bin/uv:
 	python3 -m venv .tools

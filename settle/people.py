@@ -157,7 +157,7 @@ def export(settings: Settings, debtor_id: int, output: Path | None) -> None:
 
     The right of access; the audit log records the export.
 
-    ID is the debtor's id, as the admin API and the console show it.
+    ID: the debtor's id, as in the admin API (GET /api/v1/debtors/{id}).
     """
     from receivables.privacy.service import export_debtor
 
