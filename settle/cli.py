@@ -10,6 +10,7 @@ command or the configuration is wrong (a usage error, a bad policy, a missing se
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,11 @@ def run(ctx: click.Context) -> None:
     from settle.run import run as start
 
     use_development_defaults()  # before the settings are read
-    raise SystemExit(start(settings_of(ctx)))
+    settings = settings_of(ctx)
+    # the banner says what matters; a line per health poll or migration step does not
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    raise SystemExit(start(settings))
 
 
 @main.command("telegram-webhook")
