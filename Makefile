@@ -29,6 +29,7 @@ help:
 	@echo "make bench  benchmark a running system (start it with make run first)"
 	@echo "make train  retrain the Rasa model    make lint  fix and format the code"
 	@echo "make clean  remove the environments, the model and var/"
+	@echo "every operator task (migrate, import, reminders, collectors, ...): .venv/bin/settle --help"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -61,7 +62,7 @@ $(MODEL): $(BOT_FILES) .venv-rasa/.stamp
 setup: .venv/.stamp .venv-rasa/.stamp $(MODEL)
 
 run: setup
-	.venv/bin/python -m scripts.run
+	.venv/bin/settle run
 
 # The browser tests' accessibility checker: axe-core from the npm registry, into var/axe/
 # (git-ignored; never committed), injected into the pages by tests/browser/chromium.py.
@@ -105,7 +106,7 @@ docs: .venv/.stamp
 	$(DOCS_BUILD)
 
 bench: .venv/.stamp
-	.venv/bin/python -m tests.bench.bench_turns $(ARGS)
+	.venv/bin/settle bench $(ARGS)
 
 train: .venv-rasa/.stamp
 	rm -f $(MODEL)

@@ -22,7 +22,8 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (not get_settings(): a test's app has its own)."""
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -44,7 +45,7 @@ def get_rasa(request: Request) -> RasaClient:
 
 # committed before the response goes out: a client that gets 201 can use what it created
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 ProviderDep = Annotated[PaymentProvider, Depends(get_provider)]

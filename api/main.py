@@ -38,11 +38,11 @@ from api.routers import (
 )
 from api.routers.webchat import STATIC
 from api.security_headers import SecurityHeaders
-from receivables.db import make_engine, make_session_factory
+from receivables.db import dispose_engines, engine_for, make_session_factory
 from receivables.logs import configure_logging
 from receivables.policy.model import load_policy
 from receivables.ratelimits.service import make_storage
-from receivables.settings import Settings, production_problems
+from receivables.settings import Settings, get_settings, production_problems
 
 
 def refuse_unsafe_start(settings: Settings) -> None:
@@ -54,13 +54,15 @@ def refuse_unsafe_start(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    """The gateway. `settings`: this process's (get_settings(), what uvicorn's factory call
+    gets); the app, its routes and its flows use this one object (app.state.settings)."""
+    settings = settings or get_settings()
     configure_logging(settings.log_format)
     refuse_unsafe_start(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings.database_url)
         app.state.sessions = make_session_factory(engine)
         app.state.rate_limits = make_rate_limits(
             settings, make_storage(redis_url=settings.redis_url, sessions=app.state.sessions)
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ):
                 app.state.channel_senders = senders
                 yield
-        engine.dispose()
+        dispose_engines()
 
     app = FastAPI(title="Settle", version="1.0", lifespan=lifespan)
     app.state.settings = settings

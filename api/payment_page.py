@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.branding import brand_of
 from receivables.accounts.debtors import get_debtor
 from receivables.common.dates import format_date
+from receivables.common.language import resolve_language
 from receivables.common.money import format_money
 from receivables.conversations.service import get_conversation
 from receivables.errors import NotFound
@@ -73,7 +74,7 @@ def page_context(
     public_url: str = "",
     whatsapp_from: str | None = None,
 ) -> dict[str, Any]:
-    language = "en" if link.language == "en" else "nl"
+    language = resolve_language(link.language, default=policy.creditor.language)
     reference = get_debtor(session=session, debtor_id=link.debtor_id).reference
     return {
         "lang": language,

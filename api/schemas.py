@@ -103,7 +103,8 @@ class DebtorCreate(CleanInput):
     postcode: str | None = Field(default=None, max_length=16)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{6,30}$")
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    language: Language = "nl"
+    # left out: the creditor's default (the policy's creditor.language)
+    language: Language | None = None
     preferred_channel: (
         Literal["whatsapp", "telegram", "webchat", "voice", "sms", "email"] | None
     ) = None

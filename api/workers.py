@@ -1,11 +1,11 @@
 """The workers process: the durable inbox (stored channel messages made bot turns) and the
 durable outbox (replies sent, retried, failed visibly).
 
-    python -m api.workers                  # until SIGTERM or Ctrl-C
-    python -m api.workers --once           # one sweep of inbox and outbox, then exit
+    settle workers                  # until SIGTERM or Ctrl-C
+    settle workers --once           # one sweep of inbox and outbox, then exit
 
 Run as many instances as you like (`make run` and the integration tests start one through
-scripts/stack.py): each message and each reply is claimed by one of them at a time in the
+settle/stack.py): each message and each reply is claimed by one of them at a time in the
 database, a conversation's messages in order. At start-up and every `--interval` seconds it
 sweeps for what waits, also what a crashed process left behind (its claim ran out); the
 change bus (Redis or PostgreSQL NOTIFY) wakes it sooner. The gateway answers a fresh
@@ -15,13 +15,10 @@ Settings as the gateway's (SETTLE_DATABASE_URL, SETTLE_RASA_URL, the channels' s
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import logging
 import signal
-import sys
-from collections.abc import Sequence
 
 import httpx
 
@@ -30,7 +27,7 @@ from api.flows.inbox import InboxWorker
 from api.flows.outbox import Outbox
 from api.rasa_client import RasaClient
 from receivables.changes import ChangeBus, make_change_bus
-from receivables.db import make_engine, make_session_factory
+from receivables.db import engine_for, make_session_factory
 from receivables.settings import Settings
 
 log = logging.getLogger("settle.workers")
@@ -85,7 +82,8 @@ class Workers:
 
 
 async def serve(settings: Settings, *, once: bool, interval: float, concurrency: int) -> int:
-    engine = make_engine(settings.database_url)
+    """Sweep until SIGTERM or Ctrl-C (`once`: one sweep); the exit status."""
+    engine = engine_for(settings.database_url)
     sessions = make_session_factory(engine)
     channels = {c.name: c for c in make_channels(settings)}
     bus = make_change_bus(
@@ -128,27 +126,3 @@ async def serve(settings: Settings, *, once: bool, interval: float, concurrency:
             await channel.close()
         if bus is not None:
             await bus.close()
-        engine.dispose()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.workers", description=__doc__)
-    parser.add_argument("--once", action="store_true", help="one sweep, then exit")
-    parser.add_argument("--interval", type=float, default=INTERVAL, help="seconds between sweeps")
-    parser.add_argument(
-        "--concurrency", type=int, default=CONCURRENCY, help="turns at a time in this process"
-    )
-    args = parser.parse_args(argv)
-    if args.interval <= 0 or args.concurrency < 1:
-        parser.error("--interval must be positive and --concurrency at least 1")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for chatty in ("httpx", "twilio"):  # a line per request is noise here
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    settings = Settings()
-    return asyncio.run(
-        serve(settings, once=args.once, interval=args.interval, concurrency=args.concurrency)
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from receivables.common.language import DEFAULT_LANGUAGE
+
 Keyboard = Literal["share_phone", "remove"]
 
 
@@ -43,7 +45,7 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = ()
-    language: str = "nl"
+    language: str = DEFAULT_LANGUAGE
     # the stored Message it comes from (None for a channel's own notice)
     message_id: int | None = None
     # the channel's window for free-form replies has closed (WhatsApp: 24 hours)

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from channels.base import DeliveryError, Inbound, Reply, conversation_id
+from receivables.common.language import language_code
 from texts import text as channel_text
 
 CHANNEL = "telegram"
@@ -56,12 +57,8 @@ class Parsed:
     phone: str | None = None
     # /start: the first message in the chat
     started: bool = False
-    language: str = "nl"
-
-
-def _language(code: str | None) -> str | None:
-    prefix = (code or "").lower()[:2]
-    return prefix if prefix in ("nl", "en") else None
+    # the Telegram app's language when it is one we write (a hint, not the debtor's choice)
+    language: str | None = None
 
 
 def _phone(number: str) -> str:
@@ -87,13 +84,13 @@ def parse(data: dict[str, Any]) -> Parsed | None:
     if message is None or message.chat.type != "private":
         return None
     chat_id, user = message.chat.id, message.from_user
-    language = _language(user.language_code if user else None)
+    language = language_code(user.language_code if user else None)
     if message.contact is not None:
         own = user is not None and message.contact.user_id == user.id
         phone = _phone(message.contact.phone_number) if own else None
-        return Parsed("contact", update.update_id, chat_id, phone=phone, language=language or "nl")
+        return Parsed("contact", update.update_id, chat_id, phone=phone, language=language)
     if not message.text:
-        return Parsed("unsupported", update.update_id, chat_id, language=language or "nl")
+        return Parsed("unsupported", update.update_id, chat_id, language=language)
     started = bool(_START.match(message.text))
     inbound = Inbound(
         CHANNEL,
@@ -103,9 +100,7 @@ def parse(data: dict[str, Any]) -> Parsed | None:
         # only the first message takes Telegram's app language; later the written one counts
         language=language if started else None,
     )
-    return Parsed(
-        "message", update.update_id, chat_id, inbound, started=started, language=language or "nl"
-    )
+    return Parsed("message", update.update_id, chat_id, inbound, started=started, language=language)
 
 
 def callback_data(reply: Reply, index: int) -> str:

@@ -24,7 +24,7 @@ from texts import text as channel_text
 
 __all__ = [
     "Voices",
-    "choose_language",
+    "language_picked",
     "goodbye",
     "heard",
     "language_menu",
@@ -60,8 +60,8 @@ def heard(params: Mapping[str, str]) -> str:
     return (params.get("Digits") or params.get("SpeechResult") or "").strip()
 
 
-def choose_language(params: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """The language picked in the menu, and an utterance to pass on to the bot when the
+def language_picked(params: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The language picked in the menu (None: nothing we understood), and an utterance to pass on to the bot when the
     caller said more than the language's name ("ik wil mijn saldo weten")."""
     digits = params.get("Digits", "")
     if digits in ("1", "2"):

@@ -12,13 +12,15 @@ COPY api api
 COPY channels channels
 COPY payment_providers payment_providers
 COPY texts texts
+COPY settle settle
 COPY bot bot
 COPY config config
 RUN uv sync --frozen --no-dev \
  && useradd --system --uid 10001 --home-dir /app settle
 USER settle
 EXPOSE 8000 5055
-# the gateway; docker-compose.yml and deploy/ give the migrations (python -m
-# receivables.migrate, run once before the others), the action server and the follow-up job
-# their own commands. Behind a proxy: --proxy-headers (X-Forwarded-For, -Proto).
+# the gateway; docker-compose.yml and deploy/ give the migrations (`settle migrate`, run once
+# before the others), the action server, the workers and the follow-up job (`settle workers`,
+# `settle followup`) their own commands; every operator task is a `settle` subcommand.
+# Behind a proxy: --proxy-headers (X-Forwarded-For, -Proto).
 CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--ws", "none", "--proxy-headers", "--forwarded-allow-ips", "*"]

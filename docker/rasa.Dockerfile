@@ -21,4 +21,5 @@ EXPOSE 5005
 # endpoints.yml reads SETTLE_ACTIONS_URL and SETTLE_TRACKER_STORE_URL (an SQLite file in the
 # container unless compose gives PostgreSQL); the HTTP API needs SETTLE_RASA_TOKEN
 ENV SETTLE_TRACKER_STORE_URL=sqlite:////bot/rasa-tracker.db
-CMD ["sh", "-c", "exec python -m bot.runtime.server run --enable-api --auth-token \"$SETTLE_RASA_TOKEN\" --model models/settle.tar.gz --endpoints endpoints.yml --credentials credentials.yml --port 5005"]
+# the API's token comes from SETTLE_RASA_TOKEN, not the command line (bot/runtime/server.py)
+CMD ["python", "-m", "bot.runtime.server", "run", "--enable-api", "--model", "models/settle.tar.gz", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--port", "5005"]

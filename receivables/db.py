@@ -1,8 +1,14 @@
-"""Engine and session factories. Nothing is created at import time."""
+"""Engine and session factories. Nothing is created at import time.
+
+`engine_for(url)` is how a process reaches its database: one engine (one connection pool)
+per URL per process, made on first use and shared after; `dispose_engines()` closes them at
+shutdown. `make_engine` builds a fresh one (engine_for's builder; tests that want a private
+pool call it too)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -30,6 +36,31 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(url: str = DEFAULT_DATABASE_URL) -> Engine:
+    """This process's engine for `url`: built on first use, the same one every time after
+    (a second engine would be a second connection pool to the same database)."""
+    key = normalize_url(url)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = make_engine(key)
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close the pools engine_for made (at the end of a process, a command or an app's
+    lifespan); a later engine_for builds a new engine."""
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

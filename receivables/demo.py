@@ -1,25 +1,23 @@
-"""Demo data: a dozen Dutch and English debtors to try. `python -m receivables.demo`."""
+"""Demo data: a dozen Dutch and English debtors to try (`settle demo`; `make run` loads them)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice, get_open_balance, put_invoice_on_hold
 from receivables.common.identifiers import format_postcode
 from receivables.common.money import format_money
 from receivables.conversations.service import add_message, attach_debtor, get_or_create_conversation
-from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.db import session_scope
 from receivables.models import Debtor, Handoff, Installment, PaymentPlan, Promise
 from receivables.payments.booking import book_payment
 from receivables.profiles.service import set_business_attributes, set_credit_info
-from receivables.settings import Settings
 
 # (reference, name, date of birth, postcode, phone, language,
 #  [(invoice number, amount, days since issue, payment term days, description)], paid amount)
@@ -442,18 +440,10 @@ def demo_table(*, session: Session) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    url = Settings().database_url
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with session_scope(factory) as session:
+def load_demo(sessions: sessionmaker[Session]) -> tuple[int, str]:
+    """Create the demo debtors that are missing: how many were new, and all of them as a
+    table (what `settle demo` and `make run` show)."""
+    with session_scope(sessions) as session:
         created = load_demo_data(session=session)
-    with session_scope(factory) as session:
-        table = demo_table(session=session)
-    if "--quiet" not in sys.argv:
-        print(f"Demo debtors ({created} new):\n{table}")
-    engine.dispose()
-
-
-if __name__ == "__main__":
-    main()
+    with session_scope(sessions) as session:
+        return created, demo_table(session=session)

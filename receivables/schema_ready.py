@@ -1,5 +1,5 @@
 """Wait until the database schema is at the newest migration:
-`python -m receivables.schema_ready [--timeout SECONDS] [URL]`.
+`settle wait-for-schema [--timeout SECONDS] [URL]`.
 
 Only the migration Job (Kubernetes) or service (compose) migrates; the other processes start
 after it. On Kubernetes nothing orders pods, so each one waits for this in an init container:
@@ -8,7 +8,6 @@ a process that started on an old schema would fail on its first query instead.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
 
@@ -17,9 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from receivables.db import make_engine
-from receivables.logs import configure_logging
 from receivables.migrate import alembic_config
-from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +46,3 @@ def wait_for_schema(*, url: str, timeout: float, interval: float = 2.0) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m receivables.schema_ready", description=__doc__)
-    parser.add_argument("url", nargs="?", default=None, help="default: SETTLE_DATABASE_URL")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait at most")
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_logging(settings.log_format)
-    url = args.url or settings.database_url
-    if wait_for_schema(url=url, timeout=args.timeout):
-        log.info("schema is current")
-        return 0
-    log.error("schema not current after %.0f s: has the migration run?", args.timeout)
-    return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

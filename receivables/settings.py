@@ -1,6 +1,10 @@
 """All settings, from environment variables prefixed SETTLE_ (see README). The one place that
-reads the environment: the gateway, the action server and every command-line entry point
-take their settings from here."""
+reads the environment.
+
+One settings object per process: an entry point (the gateway's app factory, each `settle`
+command) builds it once and passes it on; code that no entry point of ours calls (the
+action server's actions, Alembic's env.py) reads the process's one through get_settings().
+Tests and tools build their own with settings_from(environ)."""
 
 from __future__ import annotations
 
@@ -148,8 +152,10 @@ def production_problems(settings: Settings) -> list[str]:
     return problems
 
 
-@lru_cache
+@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use, the same object
+    after."""
     return Settings()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from receivables.db import make_engine
 from receivables.migrate import upgrade
+from receivables.settings import get_settings
 
 # no property test fails for being slow: the machine may be busy (no timed assertions)
 hypothesis_settings.register_profile("settle", deadline=None)
@@ -26,6 +27,15 @@ os.environ.setdefault("SETTLE_ENV", "development")
 POSTGRES_URL = os.environ.get(
     "SETTLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """The process's one settings object (get_settings) is read again for each test, from
+    the environment the test set up (monkeypatch.setenv)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @contextmanager

@@ -7,17 +7,14 @@ The catalogue is YAML in `texts/catalogue/`, one file per audience (gateway, pay
 messaging, voice, pay_page, webchat, bot_pieces); a key is "<file>.<name>" and holds `nl:` and
 `en:`.
 Placeholders are str.format names, the same in both languages: tests/unit/test_texts.py checks
-that, and that every key the code names exists. This package depends on nothing else in the
-project, so every layer may use it.
+that, and that every key the code names exists. It depends only on the one language rule
+(receivables.common.language, pure), so every layer may use it.
 """
 
 from __future__ import annotations
 
 from texts.loader import (
-    DEFAULT_LANGUAGE,
-    LANGUAGES,
     Catalogue,
-    language_of,
     load_catalogue,
     parity_problems,
     placeholders,
@@ -26,10 +23,7 @@ from texts.loader import (
 )
 
 __all__ = [
-    "DEFAULT_LANGUAGE",
-    "LANGUAGES",
     "Catalogue",
-    "language_of",
     "load_catalogue",
     "parity_problems",
     "placeholders",

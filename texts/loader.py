@@ -8,11 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from receivables.common.language import LANGUAGES, resolve_language
+
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
-# a language the catalogue does not have reads English, as amounts and dates do
-FALLBACK_LANGUAGE = "en"
 
 Catalogue = dict[str, dict[str, str]]  # "<file>.<name>" -> language -> template
 
@@ -41,19 +39,10 @@ def _catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def language_of(language: str | None) -> str:
-    """'nl' or 'en': no language is Dutch (the default), 'en-GB' is English, and a language
-    the catalogue lacks ('de') is English."""
-    if not language:
-        return DEFAULT_LANGUAGE
-    code = language.strip().lower()[:2]
-    return code if code in LANGUAGES else FALLBACK_LANGUAGE
-
-
 def text(key: str, language: str | None, /, **values: object) -> str:
     """The text for `key` in `language` with its placeholders filled. An unknown key raises
     KeyError, a missing value too."""
-    return _catalogue()[key][language_of(language)].format(**values)
+    return _catalogue()[key][resolve_language(language)].format(**values)
 
 
 @cache

@@ -5,7 +5,9 @@ of texts/), the language a request is shown in, and the labels for stored codes.
     label("reason", "cannot_pay", "en")          -> "Cannot pay"
 
 A collector's choice is stored on their account (Collector.language); until they choose, the
-browser's Accept-Language decides, and English when it names neither Dutch nor English.
+browser's Accept-Language decides, and English when it names neither Dutch nor English (the
+language rule of receivables.common.language with the console's own default: the collectors,
+not the debtors, read it).
 Another console page (a credit manager's dashboard) adds a YAML file next to console.yml and
 reads it with the same two functions; amounts and dates go through the bot's formatters
 (receivables.common.money.format_money, receivables.common.dates.format_date).
@@ -16,10 +18,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from receivables.common.language import accepted_language, resolve_language
 from texts import Catalogue, load_catalogue
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-LANGUAGES = ("nl", "en")
 # a browser that names neither language: English, the language the console began in
 FALLBACK = "en"
 
@@ -31,7 +33,7 @@ def catalogue() -> Catalogue:
 
 def t(key: str, language: str, /, **values: object) -> str:
     """The console text for `key` in `language`, placeholders filled. KeyError when unknown."""
-    template = catalogue()[key][language if language in LANGUAGES else FALLBACK]
+    template = catalogue()[key][resolve_language(language, default=FALLBACK)]
     return template.format(**values) if values else template
 
 
@@ -42,26 +44,9 @@ def label(kind: str, code: str | None, language: str) -> str:
     entry = catalogue().get(f"labels.{kind}_{code}")
     if entry is None:
         return code.replace("_", " ").capitalize()
-    return entry[language if language in LANGUAGES else FALLBACK]
-
-
-def browser_language(accept_language: str | None) -> str:
-    """The first of nl or en in an Accept-Language header ("nl-NL,nl;q=0.9,en;q=0.8" -> nl)."""
-    ranked = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        code = tag.strip().lower()[:2]
-        if code in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, code))
-    return min(ranked)[2] if ranked else FALLBACK
+    return entry[resolve_language(language, default=FALLBACK)]
 
 
 def console_language(chosen: str | None, accept_language: str | None) -> str:
-    """The collector's stored choice, else the browser's."""
-    return chosen if chosen in LANGUAGES else browser_language(accept_language)
+    """The collector's stored choice, else the browser's, else English."""
+    return resolve_language(chosen, accepted_language(accept_language), default=FALLBACK)

@@ -18,9 +18,10 @@ from starlette.responses import Response
 from api.console import TEMPLATES_DIR
 from api.console.auth import Principal
 from api.console.csrf import csrf_token, remember_csrf
-from api.console.i18n import console_language, label, t
+from api.console.i18n import FALLBACK, console_language, label, t
 from api.console.panel import summary_line
 from receivables.common.dates import format_date
+from receivables.common.language import resolve_language
 from receivables.common.money import format_money
 from receivables.handoffs.service import OUTCOMES
 from receivables.models import utcnow
@@ -61,7 +62,7 @@ def waited(since: dt.datetime | None, now: dt.datetime | None = None, language: 
 
 
 def _lang(context: Context) -> str:
-    return str(context.get("lang") or "en")
+    return resolve_language(context.get("lang"), default=FALLBACK)
 
 
 @pass_context

@@ -2,11 +2,10 @@
 the configured webhook (SETTLE_BOOKS_WEBHOOK_URL), signed with SETTLE_BOOKS_WEBHOOK_SECRET,
 in order, once each (the event id is the Idempotency-Key), retried with back-off while the
 receiver is down. The gateway runs `send_book_events` in the background when the URL is set;
-`python -m api.flows.books_out --once` sends what is due and stops (for cron)."""
+`settle books-out --once` sends what is due and stops (for cron)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import time
@@ -25,7 +24,7 @@ from receivables.books.events import (
     mark_sent,
     sign,
 )
-from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.db import session_scope
 from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,24 +102,3 @@ async def book_event_sender(
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.flows.books_out")
-    parser.add_argument("--once", action="store_true", help="send what is due, then stop")
-    args = parser.parse_args(argv)
-    settings = Settings()
-    if not (settings.books_webhook_url and settings.books_webhook_secret):
-        print("set SETTLE_BOOKS_WEBHOOK_URL and SETTLE_BOOKS_WEBHOOK_SECRET")
-        return 2
-    sessions = make_session_factory(make_engine(settings.database_url))
-    url, secret = settings.books_webhook_url, settings.books_webhook_secret
-    if args.once:
-        print(f"{deliver_due(sessions, url=url, secret=secret)} book event(s) delivered")
-        return 0
-    asyncio.run(send_book_events(sessions, url=url, secret=secret))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

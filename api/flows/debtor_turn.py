@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.metrics import observed_turn
 from api.rasa_client import AssistantUnavailable, RasaClient
 from receivables.accounts.debtors import get_debtor_language
-from receivables.common.language import DEFAULT_LANGUAGE, detect_language, language_of_tag
+from receivables.common.language import detect_language, language_code, resolve_language
 from receivables.common.redaction import redact_card_numbers
 from receivables.conversations.service import (
     add_message,
@@ -66,20 +66,6 @@ class Inbound:
 Then = Callable[[Session, list[Message]], None]
 
 
-def choose_language(
-    *,
-    explicit: str | None,
-    recorded: str | None,
-    written: str | None,
-    previous: str | None,
-    browser: str | None = None,
-) -> str:
-    """The turn's language: what the client asked for, else the verified debtor's own,
-    else the language the message is written in, else the browser's (the web chat sends it
-    with the first message), else the conversation's so far. Pure."""
-    return explicit or recorded or written or browser or previous or DEFAULT_LANGUAGE
-
-
 def store_inbound(
     session: Session,
     conversation_id: str,
@@ -88,10 +74,16 @@ def store_inbound(
     channel: str,
     browser: str | None = None,
     idle_minutes: float | None = None,
+    default_language: str | None = None,
 ) -> Inbound:
     """The debtor's message stored, in the caller's transaction. `idle_minutes`: a
     verification quiet for longer ends before this message (the policy's
-    verification.idle_minutes)."""
+    verification.idle_minutes).
+
+    The turn's language (resolve_language): what the client asked for, else the verified
+    debtor's own, else the language the message is written in, else the browser's (the web
+    chat sends it with the first message), else the conversation's so far, else
+    `default_language` (the policy's creditor.language)."""
     conversation = get_or_create_conversation(
         session=session, conversation_id=conversation_id, channel=channel
     )
@@ -102,12 +94,8 @@ def store_inbound(
     if conversation.debtor_id is not None:
         recorded = get_debtor_language(session=session, debtor_id=conversation.debtor_id)
     written = detect_language(text)
-    conversation.language = choose_language(
-        explicit=language,
-        recorded=recorded,
-        written=written,
-        previous=conversation.language,
-        browser=browser,
+    conversation.language = resolve_language(
+        language, recorded, written, browser, conversation.language, default=default_language
     )
     if conversation.state == "closed":
         conversation.state = "bot"
@@ -131,7 +119,7 @@ def load_inbound(
     conversation = get_conversation(session=session, conversation_id=conversation_id)
     message = session.get(Message, message_id)
     text = message.text if message is not None else ""
-    language = conversation.language or DEFAULT_LANGUAGE
+    language = resolve_language(conversation.language)
     return Inbound(
         conversation.state,
         language,
@@ -207,15 +195,23 @@ async def handle_debtor_message(
     hint: dict[str, str] | None = None,
     browser_language: str | None = None,
     idle_minutes: float | None = None,
+    default_language: str | None = None,
 ) -> Turn:
     """Store the debtor's message and answer it (the web chat's turn, in its request).
     `browser_language`: the web chat's browser language tag, used when nothing else tells
-    the language. `idle_minutes`: see store_inbound."""
-    browser = language_of_tag(browser_language)
+    the language. `idle_minutes`, `default_language`: see store_inbound."""
+    browser = language_code(browser_language)
     inbound: Inbound = await run_in_session(
         sessions,
         lambda session: store_inbound(
-            session, conversation_id, text, language, channel, browser, idle_minutes
+            session,
+            conversation_id,
+            text,
+            language,
+            channel,
+            browser,
+            idle_minutes,
+            default_language,
         ),
     )
     return await answer_inbound(

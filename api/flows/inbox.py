@@ -24,6 +24,7 @@ from api.rasa_client import RasaClient
 from channels import telegram
 from channels.base import Inbound as ChannelInbound
 from channels.base import buttons_of, choose_option, split_conversation_id
+from receivables.common.language import resolve_language
 from receivables.conversations import deliveries, inbox, outbox
 from receivables.db import run_in_session
 from receivables.models import Delivery, Message
@@ -42,11 +43,22 @@ def _notice(key: str, language: str, keyboard: str | None = None) -> dict[str, A
     return {"key": key, "language": language, **({"keyboard": keyboard} if keyboard else {})}
 
 
-def _stop_reminders(session: Session, conversation_id: str, channel: str) -> None:
+def _language(
+    session: Session, conversation_id: str, *said: str | None, default: str | None
+) -> str:
+    """A notice's language: the conversation's, else what the channel says, else the
+    creditor's default (resolve_language)."""
+    stored = deliveries.conversation_language(session=session, conversation_id=conversation_id)
+    return resolve_language(stored, *said, default=default)
+
+
+def _stop_reminders(
+    session: Session, conversation_id: str, channel: str, default_language: str | None
+) -> None:
     """ "STOP" (or "afmelden") on any channel: no more reminders for the debtors this
     conversation reaches, confirmed through the outbox; the message goes no further."""
     opt_out_conversation(session=session, conversation_id=conversation_id, channel=channel)
-    language = deliveries.conversation_language(session=session, conversation_id=conversation_id)
+    language = _language(session, conversation_id, default=default_language)
     _, address = split_conversation_id(conversation_id)
     outbox.enqueue(
         session=session,
@@ -63,10 +75,11 @@ def store_channel_message(
     inbound: ChannelInbound,
     media: bool = False,
     idle_minutes: float | None = None,
+    default_language: str | None = None,
 ) -> bool:
     """A WhatsApp or SMS message: False for a redelivery (nothing stored). A message
     without text (a photo) is answered with a notice through the outbox, not by the bot.
-    `idle_minutes`: a verification quiet for longer ends (debtor_turn.store_inbound)."""
+    `idle_minutes`, `default_language`: see debtor_turn.store_inbound."""
     details: dict[str, Any] = {"hint": dict(inbound.hint)} if inbound.hint else {}
     stop = bool(inbound.text) and is_stop_word(inbound.text)
     status = inbox.PENDING if inbound.text and not stop else inbox.DONE
@@ -81,7 +94,7 @@ def store_channel_message(
     if delivery is None:
         return False
     if stop:
-        _stop_reminders(session, inbound.conversation_id, inbound.channel)
+        _stop_reminders(session, inbound.conversation_id, inbound.channel, default_language)
         return True
     if inbound.text:
         # an answer to a reminder: the bot learns which invoice it was about
@@ -99,12 +112,11 @@ def store_channel_message(
             inbound.language,
             inbound.channel,
             idle_minutes=idle_minutes,
+            default_language=default_language,
         )
         _remember_turn(delivery, stored)
     elif media:
-        language = deliveries.conversation_language(
-            session=session, conversation_id=inbound.conversation_id
-        )
+        language = _language(session, inbound.conversation_id, default=default_language)
         _, address = split_conversation_id(inbound.conversation_id)
         outbox.enqueue(
             session=session,
@@ -117,7 +129,11 @@ def store_channel_message(
 
 
 def store_telegram_update(
-    *, session: Session, parsed: telegram.Parsed, idle_minutes: float | None = None
+    *,
+    session: Session,
+    parsed: telegram.Parsed,
+    idle_minutes: float | None = None,
+    default_language: str | None = None,
 ) -> bool:
     """A Telegram update: False for a redelivery. A message becomes a pending turn; a shared
     contact is recorded as a hint; both, and anything we cannot read, may get a notice."""
@@ -134,9 +150,8 @@ def store_telegram_update(
     )
     if delivery is None:
         return False
-    language = deliveries.conversation_language(
-        session=session, conversation_id=conversation_id, default=parsed.language
-    )
+    # the conversation's language, else the Telegram app's, else the creditor's
+    language = _language(session, conversation_id, parsed.language, default=default_language)
 
     def notice(key: str, keyboard: str | None = None) -> None:
         outbox.enqueue(
@@ -167,7 +182,7 @@ def store_telegram_update(
     text = parsed.inbound.text
     if is_stop_word(text):
         delivery.status = inbox.DONE
-        _stop_reminders(session, conversation_id, telegram.CHANNEL)
+        _stop_reminders(session, conversation_id, telegram.CHANNEL, default_language)
         return True
     if text.startswith("#"):
         text = _button_payload(session=session, conversation_id=conversation_id, reference=text)
@@ -184,6 +199,7 @@ def store_telegram_update(
         parsed.inbound.language,
         "telegram",
         idle_minutes=idle_minutes,
+        default_language=default_language,
     )
     _remember_turn(delivery, stored)
     return True

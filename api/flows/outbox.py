@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import DELIVERIES_FAILED
 from channels.base import Channel, DeliveryError, Reply, buttons_of
+from receivables.common.language import resolve_language
 from receivables.conversations import deliveries, outbox
 from receivables.conversations.models import FAILED, SENT
 from receivables.db import run_in_session
@@ -38,12 +39,13 @@ def retry_delay(attempts: int, error: DeliveryError, base: float = BACKOFF) -> d
 def _reply(*, session: Session, claimed: outbox.Claimed, channel: Channel) -> Reply | None:
     """What to send for a row: the stored message or the notice, in the conversation's
     language, marked when the channel's free-text window has closed."""
-    language = deliveries.conversation_language(
+    stored = deliveries.conversation_language(
         session=session, conversation_id=claimed.conversation_id
     )
+    language = resolve_language(stored)
     if claimed.notice is not None:
         notice = claimed.notice
-        language = str(notice.get("language") or language)
+        language = resolve_language(notice.get("language"), stored)
         keyboard: Any = notice.get("keyboard")
         return Reply(
             channel_text(str(notice["key"]), language), language=language, keyboard=keyboard

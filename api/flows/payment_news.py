@@ -1,9 +1,11 @@
 """Paying a link: start the provider's checkout, and act on the provider's word that a payment
-is paid (book it once, tell the debtor in their conversation, push it through the channel)."""
+is paid (book it once, tell the debtor in their conversation, push it through the channel).
+A bank statement's transfers are news the same way (book_bank_statement)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +16,12 @@ from api.outbound import Outbound, OutboundMessage
 from payment_providers.base import OPEN, PaymentProvider, PaymentRequest, ProviderPayment
 from payment_providers.local import LocalProvider
 from payment_providers.mollie import MollieProvider
+from receivables.accounts.debtors import get_debtor_language
 from receivables.accounts.invoices import get_open_balance
+from receivables.books.bank_statements import StatementReport, import_statement
 from receivables.books.reversals import reverse_payment
+from receivables.books.statements import StatementLine
+from receivables.common.language import resolve_language
 from receivables.common.money import format_money
 from receivables.conversations.outbox import enqueue_replies
 from receivables.conversations.service import (
@@ -224,7 +230,14 @@ def _confirm_payment(*, session: Session, payment_id: int) -> Booked | None:
         session=session,
         conversation=conversation,
         sender="bot",
-        text=payment_received_text(payment.amount, balance, conversation.language or "nl"),
+        text=payment_received_text(
+            payment.amount,
+            balance,
+            resolve_language(
+                conversation.language,
+                get_debtor_language(session=session, debtor_id=payment.debtor_id),
+            ),
+        ),
     )
     return Booked(
         conversation.id, conversation.channel, [OutboundMessage(message.id, message.text, [])]
@@ -244,3 +257,16 @@ async def confirm_payments(
             told += 1
     outbound.notify()
     return told
+
+
+async def book_bank_statement(
+    *, sessions: sessionmaker[Session], outbound: Outbound, lines: Sequence[StatementLine]
+) -> StatementReport:
+    """A bank statement's credits stored once each and the matched ones booked, in one unit
+    of work; then each debtor whose payment was booked hears of it in their conversation.
+    The admin API's upload and `settle bank` both come here."""
+    report = await run_in_session(sessions, import_statement, lines=lines)
+    await confirm_payments(
+        sessions=sessions, outbound=outbound, payment_ids=report.booked_payment_ids or []
+    )
+    return report

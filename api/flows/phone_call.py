@@ -19,6 +19,7 @@ from api.flows.debtor_turn import HANDED_OFF, handle_debtor_message
 from channels import voice
 from channels.base import Reply, buttons_of, choose_option
 from channels.twilio_signature import public_url
+from receivables.common.language import resolve_language
 from receivables.conversations import deliveries
 from receivables.db import run_in_session
 from receivables.errors import InvalidInput
@@ -46,7 +47,12 @@ class CallStep:
 
     @property
     def language(self) -> str:
-        return "en" if self.query.get("lang") == "en" else "nl"
+        """The language picked in the menu (in the URLs we wrote), else the creditor's."""
+        return resolve_language(self.query.get("lang"), default=self.default_language)
+
+    @property
+    def default_language(self) -> str:
+        return resolve_language(default=self.state.policy.creditor.language)
 
     def number(self, name: str, default: int) -> int:
         """A small number from the query of a URL we wrote into the TwiML."""
@@ -184,11 +190,11 @@ def incoming_call(step: CallStep) -> str:
 
 
 async def language_chosen(step: CallStep) -> str:
-    language, utterance = voice.choose_language(step.params)
+    language, utterance = voice.language_picked(step.params)
     if language is None:
         tries = step.number("tries", 0) + 1
         if tries > MAX_REPEATS:
-            return voice.goodbye("nl", voices=step.voices)
+            return voice.goodbye(step.default_language, voices=step.voices)
         return _menu(step, tries=tries)
     return await _turn(step, language=language, text=utterance or "/greet", number=1)
 

@@ -1,6 +1,6 @@
 """The scheduler: every round, what the reminder plans say is due now goes out, once.
 
-    python -m api.flows.reminders [--once] [--interval SECONDS] [--now ISO-TIME] [--dry-run]
+    settle reminders [--once] [--interval SECONDS] [--now ISO-TIME] [--dry-run]
 
 A round plans the day (receivables.reminders.planner, pure), then for each step: claims it
 (a row with a unique key, committed before anything is sent, so several instances never
@@ -18,13 +18,11 @@ message in the outbox instead of calling the channel, and the outbox's delivery 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import json
 import logging
 import signal
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -37,11 +35,11 @@ from channels.email import EMAIL, Mailer, Reminder
 from receivables.common.dates import format_date
 from receivables.common.money import format_money
 from receivables.conversations.service import add_message, get_or_create_conversation
-from receivables.db import make_engine, make_session_factory, run_in_session
+from receivables.db import engine_for, make_session_factory, run_in_session
 from receivables.handoffs.service import create_handoff
 from receivables.models import Debtor
 from receivables.payments.links import get_or_create_link, link_url, resolve_target
-from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.policy.model import Policy
 from receivables.reminders import service as reminders
 from receivables.reminders.planner import CALL, DayPlan, Due, plan_day
 from receivables.settings import Settings
@@ -363,9 +361,20 @@ def make_mailer(settings: Settings, policy: Policy) -> Mailer | None:
     )
 
 
-async def _serve(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
+@dataclass(frozen=True)
+class Rounds:
+    """How the scheduler runs: one round or every `interval` seconds; `now`: the moment to
+    plan for (a simulation); `dry_run`: say what would go out, send nothing."""
+
+    once: bool = False
+    interval: float = DEFAULT_INTERVAL
+    now: dt.datetime | None = None
+    dry_run: bool = False
+
+
+async def serve(args: Rounds, settings: Settings, policy: Policy) -> int:
+    """Rounds until SIGTERM or Ctrl-C (or one); the exit status (1: the one round failed)."""
+    sessions = make_session_factory(engine_for(settings.database_url))
     senders = ChannelSenders(sessions=sessions, channels=make_channels(settings))
     scheduler = Scheduler(
         sessions=sessions,
@@ -398,34 +407,3 @@ async def _serve(args: argparse.Namespace, settings: Settings, policy: Policy) -
                 continue
     finally:
         await senders.close()
-        engine.dispose()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.flows.reminders", description=__doc__)
-    parser.add_argument("--once", action="store_true", help="run one round and exit")
-    parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL)
-    parser.add_argument(
-        "--now", type=dt.datetime.fromisoformat, help="the time to plan for (a simulation)"
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="say what would go out, send nothing"
-    )
-    args = parser.parse_args(argv)
-    if args.now is not None and args.now.tzinfo is None:
-        args.now = args.now.replace(tzinfo=dt.UTC)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings()
-    try:
-        policy = load_policy(settings.policy_file)
-    except PolicyError as exc:
-        log.error("%s", exc)
-        return 2
-    if unknown_texts(policy):
-        log.error("reminder steps name unknown texts: %s", ", ".join(unknown_texts(policy)))
-        return 2
-    return asyncio.run(_serve(args, settings, policy))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,10 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.console.auth import ApiPrincipal
 from api.deps import AdminDep, RowId, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.flows.payment_news import confirm_payments
+from api.flows.payment_news import book_bank_statement, confirm_payments
 from receivables.books.bank_statements import (
     assign_transaction,
-    import_statement,
     list_bank_transactions,
     parse_statement,
 )
@@ -88,7 +87,13 @@ async def import_file(
         raise InvalidInput(str(exc)) from exc
 
     def work(*, session: Any) -> dict[str, Any]:
-        report = import_rows(session=session, kind=kind, rows=rows, decimal=decimal)
+        report = import_rows(
+            session=session,
+            kind=kind,
+            rows=rows,
+            decimal=decimal,
+            default_language=request.app.state.policy.creditor.language,
+        )
         if dry_run:
             session.rollback()
         return {**report.as_dict(), "dry_run": dry_run}
@@ -108,13 +113,10 @@ async def import_bank_statement(request: Request) -> dict[str, Any]:
         raise InvalidInput(f"the body is larger than {MAX_BODY // (1024 * 1024)} MB")
     # CPU work off the event loop; a StatementError is an InvalidInput: 422 with its line
     statement = await asyncio.to_thread(parse_statement, body)
-    report = await run_in_session(
-        request.app.state.sessions, import_statement, lines=statement.lines
-    )
-    await confirm_payments(
+    report = await book_bank_statement(
         sessions=request.app.state.sessions,
         outbound=request.app.state.outbound,
-        payment_ids=report.booked_payment_ids,
+        lines=statement.lines,
     )
     return {
         "format": statement.format,

@@ -39,6 +39,7 @@ async def telegram_update(
         store_telegram_update,
         parsed=parsed,
         idle_minutes=state.policy.verification.idle_minutes,
+        default_language=state.policy.creditor.language,
     ):
         if parsed.callback_query_id:
             background.add_task(answer_callback, state, parsed.callback_query_id)

@@ -68,6 +68,7 @@ async def whatsapp_message(
         inbound=inbound,
         media=whatsapp.has_media(params),
         idle_minutes=state.policy.verification.idle_minutes,
+        default_language=state.policy.creditor.language,
     ):
         background.add_task(kick, state, inbound.conversation_id)
     return _twiml(whatsapp.empty_response())

@@ -129,7 +129,7 @@ def logout() -> Response:
 
 
 @router.post("/language")
-def choose_language(
+def set_console_language(
     session: SessionDep,
     user: ConsoleUser,
     language: Annotated[str, Form(max_length=2)],

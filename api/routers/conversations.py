@@ -70,6 +70,7 @@ async def post_message(
         language=body.language,
         browser_language=body.browser_language,
         idle_minutes=request.app.state.policy.verification.idle_minutes,
+        default_language=request.app.state.policy.creditor.language,
     )
     request.app.state.outbound.notify()  # the console and other open pages see it at once
     return ConversationMessages(

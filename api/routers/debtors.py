@@ -28,6 +28,7 @@ from receivables.accounts.invoices import create_invoice, get_open_amounts, open
 from receivables.arrangements.plans import list_plans
 from receivables.arrangements.promises import list_promises
 from receivables.audit.events import record_event
+from receivables.common.language import resolve_language
 from receivables.models import Debtor, Invoice
 from receivables.payments.links import link_url, list_open_links
 from receivables.policy.model import Policy, ProfileName, RiskLevel
@@ -128,8 +129,9 @@ def _detail(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DebtorRead)
-def post_debtor(body: DebtorCreate, session: SessionDep) -> Debtor:
-    debtor = create_debtor(session=session, **body.model_dump())
+def post_debtor(body: DebtorCreate, session: SessionDep, policy: PolicyDep) -> Debtor:
+    language = resolve_language(body.language, default=policy.creditor.language)
+    debtor = create_debtor(session=session, **{**body.model_dump(), "language": language})
     record_event(session=session, actor="admin", action="debtor_created", debtor_id=debtor.id)
     return debtor
 

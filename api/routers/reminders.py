@@ -16,7 +16,8 @@ from api.console.csrf import check_csrf
 from api.deps import RowId, SessionDep
 from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from api.routers.console import PAGES
-from receivables.accounts.debtors import debtor_labels
+from receivables.accounts.debtors import debtor_labels, get_debtor_language
+from receivables.common.language import resolve_language
 from receivables.db import session_scope
 from receivables.reminders import service as reminders
 from receivables.reminders.planner import DayPlan
@@ -195,8 +196,9 @@ def _stop_language(request: Request, token: str) -> tuple[Any, str]:
         send = reminders.send_by_stop_token(session=session, token=token)
         if send is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown link")
-        debtor = reminders.debtor_language(session=session, debtor_id=send.debtor_id)
-        return send.debtor_id, debtor
+        on_file = get_debtor_language(session=session, debtor_id=send.debtor_id)
+        default = request.app.state.policy.creditor.language
+        return send.debtor_id, resolve_language(on_file, default=default)
 
 
 @router.get("/reminders/stop/{token}")

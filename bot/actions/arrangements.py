@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -44,6 +44,7 @@ from receivables.arrangements.schedule import (
     propose_plan,
 )
 from receivables.common.dates import format_date
+from receivables.common.language import resolve_language
 from receivables.common.money import format_money
 from receivables.errors import DomainError
 from receivables.policy.limits import effective_plan_limits, effective_promise_limits
@@ -181,7 +182,7 @@ def requested_plan(tracker: Tracker, language: str) -> PlanRequest | Literal["as
         return "ask_amount"
     if picked is not None and picked.isdigit():
         return PlanRequest(installments=int(picked))
-    lang: RequestLanguage = "en" if language == "en" else "nl"
+    lang = cast(RequestLanguage, resolve_language(language))
     pending = pending_offer(tracker)
     if pending in ("plan_choice", "plan_amount"):
         # the answer to the bot's question: this message alone

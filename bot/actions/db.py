@@ -1,8 +1,12 @@
 """The action server's settings, database and policy: built on first use, never at import
-time, and one database session per action call, off the event loop."""
+time, and one database session per action call, off the event loop.
+
+Rasa SDK's server is the entry point here (`settle` does not start it), so the settings are
+the process's one (get_settings()) and the engine the process's one for that URL."""
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -11,24 +15,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from receivables import db
 from receivables.policy.model import Policy, load_policy
-from receivables.settings import Settings
+from receivables.settings import get_settings
 
 T = TypeVar("T")
 
 
-def settings() -> Settings:
-    """Read afresh on each call (cheap): the database and policy are what is cached."""
-    return Settings()
-
-
 @lru_cache(maxsize=1)
 def _factory() -> sessionmaker[Session]:
-    return db.make_session_factory(db.make_engine(settings().database_url))
+    # the server has no shutdown hook for us: the pool closes when the process ends
+    atexit.register(db.dispose_engines)
+    return db.make_session_factory(db.engine_for(get_settings().database_url))
 
 
 @lru_cache(maxsize=1)
 def get_policy() -> Policy:
-    return load_policy(settings().policy_file)
+    return load_policy(get_settings().policy_file)
 
 
 async def run_in_session(work: Callable[[Session], T]) -> T:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import texts
 from bot.actions.asked import asked_text
-from bot.actions.db import get_policy, run_in_session, settings
+from bot.actions.db import get_policy, run_in_session
 from bot.actions.language import language_of
 from bot.actions.pending import offered
 from receivables.accounts.invoices import get_open_balance, list_open_invoices
@@ -26,6 +26,7 @@ from receivables.errors import NotFound
 from receivables.models import Payment, utcnow
 from receivables.payments.booking import list_payments
 from receivables.payments.links import NothingToPay, get_or_create_link, link_url, resolve_target
+from receivables.settings import get_settings
 
 RECENT_DAYS = 14
 PAY_INTENT = "pay_now"
@@ -59,7 +60,7 @@ def _make_link(
         debtor_id=debtor_id,
         target=target,
         language=language,
-        provider=settings().payment_provider,
+        provider=get_settings().payment_provider,
         expiry_days=get_policy().payment.link_expiry_days,
         conversation_id=conversation_id,
     )
@@ -70,7 +71,7 @@ def _make_link(
     else:
         what = texts.text("bot_pieces.pay_what_balance", language)
     return LinkAnswer(
-        link_url(settings().public_url, link.token), link.amount, what, link.expires_at.date()
+        link_url(get_settings().public_url, link.token), link.amount, what, link.expires_at.date()
     )
 
 

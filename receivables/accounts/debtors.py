@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.common.identifiers import normalize_postcode, normalize_reference
+from receivables.common.language import DEFAULT_LANGUAGE
 from receivables.errors import Conflict, NotFound
 from receivables.models import Debtor, Invoice
 
@@ -21,7 +22,7 @@ def create_debtor(
     postcode: str | None = None,
     phone: str | None = None,
     email: str | None = None,
-    language: str = "nl",
+    language: str = DEFAULT_LANGUAGE,
     preferred_channel: str | None = None,
 ) -> Debtor:
     reference = reference.strip()

@@ -1,8 +1,8 @@
 """The follow-up job: promises and installments whose date passed unpaid become broken, so
 later conversations can mention them and the policy can decide on a new plan.
 
-    python -m receivables.arrangements.followup            # every 15 minutes until SIGTERM or Ctrl-C
-    python -m receivables.arrangements.followup --once     # one round, then exit (cron)
+    settle followup            # every 15 minutes until SIGTERM or Ctrl-C
+    settle followup --once     # one round, then exit (cron)
 
 Reads SETTLE_DATABASE_URL and SETTLE_POLICY_FILE (grace days: followup.grace_days; "today"
 in the creditor's time zone: handoff.timezone). `make run` starts it with the other processes.
@@ -10,11 +10,9 @@ in the creditor's time zone: handoff.timezone). `make run` starts it with the ot
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import logging
 import signal
-import sys
 import threading
 from dataclasses import dataclass, field
 from types import FrameType
@@ -27,11 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from receivables.arrangements.plans import settle_installments
 from receivables.arrangements.promises import settle_promises
 from receivables.audit.events import record_event
-from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.logs import configure_logging
+from receivables.db import session_scope
 from receivables.models import Installment, PaymentPlan, Promise
-from receivables.policy.model import Policy, PolicyError, load_policy
-from receivables.settings import Settings
+from receivables.policy.model import Policy
 
 DEFAULT_INTERVAL = 900.0
 # PostgreSQL advisory lock key of a round: one instance at a time, however many run
@@ -178,41 +174,19 @@ class _Stop:
         self.event.set()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m receivables.arrangements.followup", description=__doc__
-    )
-    parser.add_argument("--once", action="store_true", help="run one round and exit")
-    parser.add_argument(
-        "--interval", type=float, default=DEFAULT_INTERVAL, help="seconds between rounds"
-    )
-    args = parser.parse_args(argv)
-    if args.interval <= 0:
-        parser.error("--interval must be positive")
-    configure_logging(Settings().log_format)
-    try:
-        settings = Settings()
-        policy = load_policy(settings.policy_file)
-    except PolicyError as exc:
-        log.error("%s", exc)
-        return 2
-    engine = make_engine(Settings().database_url)
-    factory = make_session_factory(engine)
-    stop = None if args.once else _Stop()
-    try:
-        while True:
-            try:
-                log.info("%s", run_once(factory, policy))
-            except SQLAlchemyError as exc:
-                # the database may be down for a moment: try again next round
-                log.error("round failed: %s", exc)
-                if args.once:
-                    return 1
-            if stop is None or stop.event.wait(args.interval):
-                return 0
-    finally:
-        engine.dispose()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def run_rounds(
+    factory: sessionmaker[Session], policy: Policy, *, once: bool, interval: float
+) -> int:
+    """A round every `interval` seconds until SIGTERM or Ctrl-C, or one round (`once`).
+    Returns the exit status: 1 when the one round failed on the database, else 0."""
+    stop = None if once else _Stop()
+    while True:
+        try:
+            log.info("%s", run_once(factory, policy))
+        except SQLAlchemyError as exc:
+            # the database may be down for a moment: try again next round
+            log.error("round failed: %s", exc)
+            if once:
+                return 1
+        if stop is None or stop.event.wait(interval):
+            return 0

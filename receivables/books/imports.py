@@ -4,19 +4,17 @@ date, a credit note, a cancellation) is updated, with the change in the audit lo
 lands whole or is reported with its line number and the reason; a bad row never blocks the
 good ones and never leaves half a debtor (each row is its own savepoint).
 
-    python -m receivables.books.imports invoices export.csv [--mapping FILE] [--dry-run]
-    python -m receivables.books.imports debtors debtors.json
+    settle import invoices export.csv [--mapping FILE] [--dry-run]
+    settle import debtors debtors.json
 
-The caller owns the transaction (`import_rows`); the command line commits every
-`--batch` rows, so a large file lands in steps and shows its progress.
+The caller owns the transaction (`import_rows`); `settle import` commits every `--batch`
+rows, so a large file lands in steps and shows its progress.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -30,7 +28,6 @@ from sqlalchemy.orm import Session
 from receivables.arrangements.plans import apply_payment
 from receivables.audit.events import record_event
 from receivables.books.columns import (
-    KINDS,
     ColumnError,
     Kind,
     Row,
@@ -41,17 +38,11 @@ from receivables.books.columns import (
     records_from_json,
 )
 from receivables.common.identifiers import normalize_postcode, normalize_reference
-from receivables.common.language import LANGUAGES
+from receivables.common.language import language_code, resolve_language
 from receivables.common.text import clean_text, clean_values
-from receivables.db import (
-    begin_transaction,
-    make_engine,
-    make_session_factory,
-    session_scope,
-)
+from receivables.db import begin_transaction
 from receivables.models import CreditNote, Debtor, Invoice, Payment
 from receivables.payments.booking import book_payment
-from receivables.settings import Settings
 
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     "debtors": ("external_id",),
@@ -112,8 +103,8 @@ def _text(values: dict[str, str], name: str, limit: int) -> str | None:
 def _language(value: str | None) -> str | None:
     if value is None:
         return None
-    code = value.strip().lower()[:2]
-    if code not in LANGUAGES:
+    code = language_code(value)
+    if code is None:
         raise RowRejected(f"language must be nl or en, not {value!r}")
     return code
 
@@ -154,9 +145,10 @@ def _apply(obj: Any, changes: dict[str, Any]) -> dict[str, list[str]]:
 class _Importer:
     """One import's state: the debtors and invoices seen so far, by external id."""
 
-    def __init__(self, session: Session, decimal: str) -> None:
+    def __init__(self, session: Session, decimal: str, default_language: str) -> None:
         self.session = session
         self.decimal = decimal
+        self.default_language = default_language
         # what this import looked up or made: a few queries per batch instead of per row
         self.debtors: dict[str, Debtor | None] = {}
         self.invoices: dict[str, Invoice | None] = {}
@@ -230,10 +222,11 @@ class _Importer:
             reference = normalize_reference(values.get(f"{prefix}reference") or external_id)
             if self.session.scalar(select(Debtor.id).where(Debtor.reference == reference)):
                 raise RowRejected(f"customer number {reference} belongs to another debtor")
+            given = {k: v for k, v in fields.items() if v is not None}
             debtor = Debtor(
                 external_id=external_id,
                 reference=reference,
-                **{k: v for k, v in fields.items() if v is not None},
+                **{"language": self.default_language, **given},
             )
             self.session.add(debtor)
             self.session.flush()
@@ -435,9 +428,12 @@ def import_rows(
     rows: Iterable[Row],
     decimal: str = ".",
     progress: Callable[[int], None] | None = None,
+    default_language: str | None = None,
 ) -> ImportReport:
-    """Import rows; each lands whole (a savepoint) or is reported. The caller commits."""
-    importer = _Importer(session, decimal)
+    """Import rows; each lands whole (a savepoint) or is reported. The caller commits.
+    `default_language`: a new debtor's when its row gives none (the policy's
+    creditor.language)."""
+    importer = _Importer(session, decimal, resolve_language(default=default_language))
     report = ImportReport(kind)
     rows = list(rows)
     begin_transaction(session)
@@ -474,55 +470,3 @@ def rows_of(
     # NUL and control characters (PostgreSQL text cannot hold a NUL) go, as from every input
     cleaned = clean_text(text)
     return read_rows(cleaned, kind, load_mapping(mapping_file), required=REQUIRED[kind])
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m receivables.books.imports", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("kind", choices=KINDS)
-    parser.add_argument("file", type=Path, help="CSV (comma or semicolon) or JSON (.json)")
-    parser.add_argument("--mapping", type=Path, help="column-mapping file (YAML)")
-    parser.add_argument("--batch", type=int, default=1000, help="rows per commit")
-    parser.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
-    args = parser.parse_args(argv)
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-        rows, decimal = rows_of(
-            text,
-            args.kind,
-            json_input=args.file.suffix.lower() == ".json",
-            mapping_file=args.mapping,
-        )
-    except (OSError, UnicodeDecodeError, ColumnError) as exc:
-        print(f"cannot import {args.file}: {exc}", file=sys.stderr)
-        return 2
-    from tqdm import tqdm  # the progress bar is for people at a terminal
-
-    factory = make_session_factory(make_engine(Settings().database_url))
-    report = ImportReport(args.kind)
-    with tqdm(total=len(rows), unit="row", file=sys.stderr) as bar:
-        for start in range(0, len(rows), max(1, args.batch)):
-            with session_scope(factory) as session:
-                part = import_rows(
-                    session=session,
-                    kind=args.kind,
-                    rows=rows[start : start + args.batch],
-                    decimal=decimal,
-                    progress=bar.update,
-                )
-                if args.dry_run:
-                    session.rollback()
-            report.add(part)
-    print(
-        f"{report.rows} rows: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.problems)} not imported"
-        + (" (dry run: nothing stored)" if args.dry_run else "")
-    )
-    for problem in report.problems:
-        print(f"line {problem.line}: {problem.reason}")
-    return 1 if report.problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from receivables.common.language import LANGUAGES
 from receivables.errors import Conflict, InvalidInput, NotFound
 from receivables.models import Collector
 
@@ -134,7 +135,7 @@ def list_collectors(*, session: Session) -> list[Collector]:
     return list(session.scalars(select(Collector).order_by(Collector.username)))
 
 
-CONSOLE_LANGUAGES = ("nl", "en")
+CONSOLE_LANGUAGES = LANGUAGES
 
 
 def set_language(*, session: Session, username: str, language: str) -> Collector:

@@ -1,4 +1,12 @@
-"""Which language a debtor writes in: Dutch, English, or not enough to tell. Pure."""
+"""The debtor's language: the one place that decides it. Pure.
+
+Settle writes Dutch and English. Every layer that needs a language for a debtor (the bot's
+replies, the gateway's texts, channel notices, reminders, payment news, the pay page, the
+phone menu) takes it from `resolve_language`, with one fallback rule: what the conversation
+or the debtor says (the caller passes what it knows, most specific first), else the
+creditor's default (the policy's creditor.language), else Dutch. The other functions read a
+language from what people send: a language code or tag, an Accept-Language header, a text.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import re
 
 Language = str  # "nl" | "en"
 LANGUAGES = ("nl", "en")
+# when nothing says otherwise, not even the policy: Settle's creditors are Dutch
 DEFAULT_LANGUAGE = "nl"
 
 _DUTCH = set(
@@ -47,7 +56,37 @@ def detect_language(text: str) -> Language | None:
     return None
 
 
-def language_of_tag(tag: str | None) -> Language | None:
-    """'nl' or 'en' for a browser's language tag ('en-GB', 'nl-BE', 'EN'), else None."""
-    primary = (tag or "").strip().lower().replace("_", "-").split("-")[0]
+def language_code(value: str | None) -> Language | None:
+    """'nl' or 'en' for a language code or tag we write ('en', 'EN', 'en-GB', 'nl_BE'),
+    None for anything else (None, '', 'de', 'fr-FR')."""
+    primary = (value or "").strip().lower().replace("_", "-").split("-")[0]
     return primary if primary in LANGUAGES else None
+
+
+def resolve_language(*said: str | None, default: str | None = None) -> Language:
+    """The one fallback rule: the first of `said` that is a language we write (the caller
+    passes what it knows, most specific first: the conversation's, the debtor's on file, what
+    the client or the channel says), else `default` (the creditor's: the policy's
+    creditor.language), else Dutch."""
+    for value in (*said, default):
+        if (code := language_code(value)) is not None:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def accepted_language(header: str | None) -> Language | None:
+    """The first of nl or en in an Accept-Language header, by preference
+    ("de-DE,en;q=0.5,nl;q=0.7" -> nl); None when it names neither."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        code = language_code(tag)
+        if code is not None and quality > 0:
+            ranked.append((-quality, position, code))
+    return min(ranked)[2] if ranked else None

@@ -82,11 +82,10 @@ def last_debtor_message_at(*, session: Session, conversation_id: str) -> dt.date
     )
 
 
-def conversation_language(*, session: Session, conversation_id: str, default: str = "nl") -> str:
-    language = session.scalar(
-        select(Conversation.language).where(Conversation.id == conversation_id)
-    )
-    return language or default
+def conversation_language(*, session: Session, conversation_id: str) -> str | None:
+    """The conversation's language as stored (None before its first message); the caller
+    applies the rule (receivables.common.language.resolve_language)."""
+    return session.scalar(select(Conversation.language).where(Conversation.id == conversation_id))
 
 
 def record_hint(*, session: Session, conversation_id: str, channel: str, phone: str) -> None:

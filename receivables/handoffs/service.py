@@ -18,10 +18,12 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 import texts
+from receivables.accounts.debtors import get_debtor_language
 from receivables.accounts.invoices import release_invoice_holds
 from receivables.arrangements.plans import create_plan
 from receivables.arrangements.schedule import monthly_schedule, split_evenly
 from receivables.audit.events import record_event
+from receivables.common.language import resolve_language
 from receivables.common.money import to_money
 from receivables.conversations.service import (
     add_message,
@@ -29,7 +31,7 @@ from receivables.conversations.service import (
     get_or_create_conversation,
 )
 from receivables.errors import Conflict, InvalidInput, NotFound
-from receivables.models import Debtor, Handoff, Message, PaymentPlan, utcnow
+from receivables.models import Handoff, Message, PaymentPlan, utcnow
 
 REASONS = (
     "cannot_pay",
@@ -299,8 +301,10 @@ def release_handoff(
     _close(handoff, collector, RELEASED, now)
     conversation = get_conversation(session=session, conversation_id=handoff.conversation_id)
     conversation.state = "bot"
-    language = conversation.language or _debtor_language(session, handoff.debtor_id)
-    back = texts.text("gateway.back_to_bot", "en" if language == "en" else "nl")
+    on_file = None
+    if handoff.debtor_id is not None:
+        on_file = get_debtor_language(session=session, debtor_id=handoff.debtor_id)
+    back = texts.text("gateway.back_to_bot", resolve_language(conversation.language, on_file))
     message = add_message(session=session, conversation=conversation, sender="bot", text=back)
     record_event(
         session=session,
@@ -311,11 +315,6 @@ def release_handoff(
         detail={"handoff_id": handoff.id},
     )
     return message
-
-
-def _debtor_language(session: Session, debtor_id: int | None) -> str:
-    debtor = session.get(Debtor, debtor_id) if debtor_id is not None else None
-    return "en" if debtor is not None and debtor.language == "en" else "nl"
 
 
 def resolve_handoff(

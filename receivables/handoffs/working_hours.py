@@ -16,6 +16,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import texts
+from receivables.common.language import DEFAULT_LANGUAGE, resolve_language
 from receivables.policy.model import WorkingHours
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,7 +61,10 @@ def next_opening(
 
 
 def reply_moment(
-    now: dt.datetime, hours: WorkingHours, timezone: str = DEFAULT_TIMEZONE, language: str = "nl"
+    now: dt.datetime,
+    hours: WorkingHours,
+    timezone: str = DEFAULT_TIMEZONE,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """When a colleague replies, for the debtor: "vandaag vanaf 08:30", "tomorrow from 08:30",
     "maandag vanaf 08:30"; "" while open (a colleague replies soon)."""
@@ -69,7 +73,7 @@ def reply_moment(
     opening = next_opening(now, hours, timezone)
     days = (opening.date() - _local(now, timezone).date()).days
     time = opening.strftime("%H:%M")
-    language = "nl" if language == "nl" else "en"
+    language = resolve_language(language)
     if days == 0:
         return texts.text("bot_pieces.reply_today", language, time=time)
     if days == 1:

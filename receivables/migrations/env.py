@@ -7,12 +7,13 @@ from __future__ import annotations
 from alembic import context
 
 from receivables.db import make_engine
-from receivables.settings import Settings
+from receivables.settings import get_settings
 from receivables.tables import metadata
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url") or Settings().database_url
+url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
+# a migration's own engine, closed when it is done (an upgrade is one-shot)
 engine = make_engine(url)
 with engine.connect() as connection:
     context.configure(

@@ -42,6 +42,9 @@ class Creditor(_Frozen):
     # site-relative URL) and the brand colour (#rrggbb; the text on it is chosen for contrast)
     logo_url: str | None = Field(default=None, pattern=r"^(https://|/)\S+$")
     brand_colour: str = Field(default="#0b5d4b", pattern=r"^#[0-9a-fA-F]{6}$")
+    # the language debtors are addressed in until theirs is known (a first message that does
+    # not tell, a debtor on file without one): receivables.common.language.resolve_language
+    language: Literal["nl", "en"] = "nl"
 
     @field_validator("iban")
     @classmethod

@@ -1,24 +1,19 @@
 """The retention job: transcripts older than the policy's retention.transcript_days are
-deleted (and ended rate-limit windows). Run it daily:
-`python -m receivables.privacy.retention` (cron, a Kubernetes CronJob)."""
+deleted (and ended rate-limit windows). Run it daily: `settle privacy retention` (cron, a
+Kubernetes CronJob)."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import logging
 
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from receivables.audit.events import record_event
-from receivables.db import make_engine, make_session_factory, session_scope
+from receivables.db import session_scope
 from receivables.models import Message, utcnow
-from receivables.policy.model import Policy, load_policy
+from receivables.policy.model import Policy
 from receivables.ratelimits.service import purge_expired_counters
-from receivables.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def delete_old_transcripts(
@@ -37,25 +32,9 @@ def delete_old_transcripts(
     return deleted
 
 
-def run_once(settings: Settings) -> int:
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            deleted = delete_old_transcripts(
-                session=session, policy=load_policy(settings.policy_file)
-            )
-            purge_expired_counters(session=session)
-    finally:
-        engine.dispose()
+def run_once(sessions: sessionmaker[Session], policy: Policy) -> int:
+    """One run of the job in one unit of work; how many messages went."""
+    with session_scope(sessions) as session:
+        deleted = delete_old_transcripts(session=session, policy=policy)
+        purge_expired_counters(session=session)
     return deleted
-
-
-def main() -> None:
-    argparse.ArgumentParser(description=__doc__).parse_args()
-    logging.basicConfig(level=logging.INFO)
-    deleted = run_once(Settings())
-    log.info("retention: %d messages past the retention period deleted", deleted)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
 """Import external credit information and business attributes per debtor from a CSV file.
 
-    python -m receivables.profiles.credit_import FILE [--source NAME] [--dry-run]
+    settle credit-import FILE [--source NAME] [--dry-run]
 
 The file has a header row; columns in any order, separated by commas or semicolons (as a
 Dutch spreadsheet saves it), UTF-8 (with or without a byte order mark):
@@ -24,24 +24,20 @@ Reads SETTLE_DATABASE_URL and SETTLE_POLICY_FILE. Exit status: 0 imported (or ch
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from receivables.common.identifiers import normalize_reference
-from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.errors import InvalidInput
 from receivables.models import Debtor
-from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.policy.model import Policy
 from receivables.profiles.service import (
     current_profile,
     normalize_country,
@@ -51,7 +47,6 @@ from receivables.profiles.service import (
     set_business_attributes,
     set_credit_info,
 )
-from receivables.settings import Settings
 
 COLUMNS = ("reference", "credit_score", "credit_flag", "kind", "industry", "country")
 CREDIT_COLUMNS = ("credit_score", "credit_flag")
@@ -231,53 +226,3 @@ def _store_row(
     business = {c: row.values[c] for c in BUSINESS_COLUMNS if c in columns}
     if business:
         set_business_attributes(session=session, debtor_id=debtor_id, actor=actor, **business)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m receivables.profiles.credit_import",
-        description="Import credit scores and flags and business attributes per debtor "
-        "from a CSV file (columns: " + ", ".join(COLUMNS) + ").",
-    )
-    parser.add_argument("file", type=Path, help="the CSV file")
-    parser.add_argument(
-        "--source", help="where the information comes from (default: the file name)"
-    )
-    parser.add_argument("--dry-run", action="store_true", help="check the file, change nothing")
-    args = parser.parse_args(argv)
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
-        return 1
-    try:
-        policy = load_policy(Settings().policy_file)
-    except PolicyError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    engine = make_engine(Settings().database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            result = import_credit_text(
-                session=session,
-                text=text,
-                source=args.source or f"csv:{args.file.name}",
-                policy=policy,
-                dry_run=args.dry_run,
-            )
-    finally:
-        engine.dispose()
-    if not result.ok:
-        for error in result.errors:
-            print(f"{args.file}: {error}", file=sys.stderr)
-        print(f"{len(result.errors)} bad rows; nothing imported", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print(f"{args.file}: {result.rows} rows are fine; nothing imported (--dry-run)")
-    else:
-        print(f"{args.file}: imported {len(result.imported)} debtors")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

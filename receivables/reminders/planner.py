@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from receivables.common.language import DEFAULT_LANGUAGE
 from receivables.policy.limits import handoff_level
 from receivables.policy.model import (
     Policy,
@@ -73,7 +74,7 @@ class ArrangementFacts:
 @dataclass(frozen=True)
 class DebtorFacts:
     id: int
-    language: str = "nl"
+    language: str = DEFAULT_LANGUAGE
     group: str | None = None
     balance: Decimal = Decimal("0")
     stated_channel: str | None = None
@@ -148,7 +149,7 @@ class Due:
     amount: Decimal
     due_date: dt.date
     planned_for: dt.date
-    language: str = "nl"
+    language: str = DEFAULT_LANGUAGE
     invoice_id: int | None = None
     number: str | None = None
     installment_id: int | None = None

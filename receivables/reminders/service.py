@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from receivables.audit.events import record_event
+from receivables.common.language import resolve_language
 from receivables.common.money import to_money
 from receivables.models import (
     Conversation,
@@ -174,7 +175,7 @@ def load_day_facts(*, session: Session, day: dt.date) -> DayFacts:
         reachable |= {"telegram"} if row.id in on_telegram else set()
         debtors[row.id] = DebtorFacts(
             id=row.id,
-            language=row.language or "nl",
+            language=resolve_language(row.language),
             group=row.profile_group,
             balance=to_money(balances.get(row.id, Decimal("0"))),
             stated_channel=row.stated_channel,
@@ -365,11 +366,6 @@ def opt_out_conversation(*, session: Session, conversation_id: str, channel: str
 
 def send_by_stop_token(*, session: Session, token: str) -> ReminderSend | None:
     return session.scalar(select(ReminderSend).where(ReminderSend.stop_token == token))
-
-
-def debtor_language(*, session: Session, debtor_id: int) -> str:
-    debtor = session.get(Debtor, debtor_id)
-    return debtor.language if debtor and debtor.language else "nl"
 
 
 def is_opted_out(*, session: Session, debtor_id: int) -> bool:

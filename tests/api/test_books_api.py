@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from api.flows.books_out import deliver_due
 from receivables.books.events import SIGNATURE_HEADER, verify_signature
 from receivables.db import make_engine, make_session_factory
-from scripts.stack import free_port
+from settle.stack import free_port
 from tests.api.fake_mollie import FakeMollie
 from tests.api.test_payments import ADMIN, add_debtor, make_client, make_link, messages
 from tests.fakes.bank_files import Entry, camt053, mt940, statement_files

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.outbound import OutboundMessage
-from channels.telegram_setup import main as telegram_setup
 from receivables.conversations.models import OutboxMessage
 from receivables.db import session_scope
 from receivables.models import AuditEvent, Conversation, Message, utcnow
+from receivables.settings import settings_from
+from tests.cli import settle
 from tests.fakes.gateway import make_client
 from tests.fakes.rasa import FakeRasa, fake_rasa
 from tests.fakes.telegram_api import FakeTelegram, fake_telegram
@@ -256,21 +257,23 @@ def test_off_without_settings(tmp_path: Path, rasa: FakeRasa) -> None:
         assert response.status_code == 404 and "detail" in response.json()
 
 
-def test_the_setup_command_registers_the_webhook_with_the_secret(
-    bot_api: FakeTelegram, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_setup_command_registers_the_webhook_with_the_secret(bot_api: FakeTelegram) -> None:
     environ = {
         "SETTLE_TELEGRAM_TOKEN": bot_api.token,
         "SETTLE_TELEGRAM_SECRET": SECRET,
         "SETTLE_PUBLIC_URL": "https://settle.example.com/",
         "SETTLE_TELEGRAM_API_URL": bot_api.api_url,
     }
-    assert telegram_setup([], environ) == 0
+    done = settle(["telegram-webhook"], settings_from(environ))
+    assert done.exit_code == 0, done.output
     (call,) = bot_api.sent("setWebhook")
     assert call["url"] == "https://settle.example.com/channels/telegram"
     assert call["secret_token"] == SECRET
     assert call["allowed_updates"] == ["message", "callback_query"]
-    assert "webhook set" in capsys.readouterr().out
-    assert telegram_setup([], {"SETTLE_TELEGRAM_TOKEN": bot_api.token}) == 2
-    wrong = {**environ, "SETTLE_TELEGRAM_TOKEN": "1:wrong"}
-    assert telegram_setup([], wrong) == 1
+    assert "webhook set" in done.stdout
+    missing = settle(["telegram-webhook"], settings_from({"SETTLE_TELEGRAM_TOKEN": bot_api.token}))
+    assert missing.exit_code == 2 and "SETTLE_TELEGRAM_SECRET" in missing.stderr
+    wrong = settings_from({**environ, "SETTLE_TELEGRAM_TOKEN": "1:wrong"})
+    refused = settle(["telegram-webhook"], wrong)
+    assert refused.exit_code == 1 and "setWebhook failed" in refused.stderr
+    assert "Traceback" not in refused.output

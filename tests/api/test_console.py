@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.console.cli import main as cli
 from api.console.live import change_events
 from api.console.session import MAX_AGE, make_cookie, read_cookie
 from api.outbound import Outbound
@@ -31,8 +30,10 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import AuditEvent, Collector, PaymentPlan
+from receivables.settings import settings_from
 from tests.api.test_gateway import FakeRasa, fake_rasa  # noqa: F401
 from tests.api.test_handoff_api import log_in, seed_case, seed_collector, sessions_of
+from tests.cli import settle
 from tests.fakes.gateway import make_client
 
 SECRET = b"test-secret"
@@ -303,55 +304,33 @@ def test_the_event_stream_needs_a_session(client: TestClient) -> None:
 
 
 # --- the CLI -------------------------------------------------------------------------------
-def test_the_cli_creates_and_lists_collectors(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_cli_creates_and_lists_collectors(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade(url)
-    monkeypatch.setenv("SETTLE_DATABASE_URL", url)
-    assert (
-        cli(
-            [
-                "create-collector",
-                "--username",
-                "anna",
-                "--name",
-                "Anna de Boer",
-                "--role",
-                "senior",
-                "--password",
-                "a long password",
-                "--language",
-                "nl",
-            ]
-        )
-        == 0
+    settings = settings_from({"SETTLE_DATABASE_URL": url})
+    create = ["collectors", "create", "--username"]
+    anna = [*create, "anna", "--name", "Anna de Boer", "--role", "senior", "--language", "nl"]
+    assert settle([*anna, "--password", "a long password"], settings).exit_code == 0
+    # left out, the password is asked for twice and not shown
+    prompted = settle([*create, "bert", "--name", "Bert"], settings, input="prompted pw\n" * 2)
+    assert prompted.exit_code == 0 and "prompted pw" not in prompted.output
+    twice = settle([*create, "anna", "--name", "A", "--password", "another password"], settings)
+    assert twice.exit_code == 1 and "already exists" in twice.stderr
+    short = settle(
+        ["collectors", "set-password", "--username", "bert", "--password", "short"], settings
     )
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": "prompted password")
-    assert cli(["create-collector", "--username", "bert", "--name", "Bert"]) == 0
-    assert (
-        cli(
-            [
-                "create-collector",
-                "--username",
-                "anna",
-                "--name",
-                "A",
-                "--password",
-                "another password",
-            ]
-        )
-        == 1
-    )
-    assert cli(["deactivate", "--username", "bert"]) == 0
-    assert cli(["list-collectors"]) == 0
-    out, err = capsys.readouterr()
-    assert "created senior collector anna" in out and "already exists" in err
-    assert re.search(r"bert\s+junior\s+inactive\s+Bert", out)
+    assert short.exit_code == 1 and "at least 10 characters" in short.stderr
+    assert settle(["collectors", "deactivate", "--username", "bert"], settings).exit_code == 0
+    listed = settle(["collectors", "list"], settings)
+    assert listed.exit_code == 0
+    assert re.search(r"anna\s+senior\s+active\s+Anna de Boer", listed.stdout)
+    assert re.search(r"bert\s+junior\s+inactive\s+Bert", listed.stdout)
+    unknown = settle(["collectors", "activate", "--username", "nobody"], settings)
+    assert unknown.exit_code == 1
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         bert = session.scalars(select(Collector).where(Collector.username == "bert")).one()
-        assert verify_password("prompted password", bert.password_hash)
+        assert verify_password("prompted pw", bert.password_hash)
         anna = session.scalars(select(Collector).where(Collector.username == "anna")).one()
         assert (anna.language, bert.language) == ("nl", None)
     engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from scripts.stack import free_port
+from settle.stack import free_port
 from tests.fakes.gateway import make_client
 from tests.fakes.loopback import Handler
 

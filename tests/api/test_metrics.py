@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from channels.base import DeliveryError
 from receivables.db import session_scope
 from receivables.handoffs.service import create_handoff
-from scripts.stack import free_port
+from settle.stack import free_port
 from tests.fakes.gateway import make_client
 from tests.fakes.rasa import fake_rasa
 from tests.unit.test_channels_senders import ScriptedChannel, senders_with, stored

@@ -17,7 +17,7 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.migrate import upgrade
 from receivables.payments.links import get_or_create_link, resolve_target
 from receivables.settings import Settings
-from scripts.stack import free_port
+from settle.stack import free_port
 from tests.api.fake_mollie import FakeMollie, fake_mollie
 from tests.conversation_tokens import keep_tokens, seed_token
 

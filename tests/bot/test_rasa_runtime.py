@@ -66,3 +66,42 @@ def test_rasa_alone_would_check_the_schema_on_every_response() -> None:
     """What the fix guards against: if this starts failing, Rasa or jsonschema changed and
     the fix in bot/runtime/validation.py may no longer be needed."""
     assert probe("plain")["checks"] == 4
+
+
+# Rasa's own parser, given the arguments bot/runtime/server.py makes from the environment
+PARSE = textwrap.dedent(
+    """
+    import json, sys
+    from rasa.__main__ import create_argument_parser
+    from bot.runtime.server import rasa_arguments
+
+    token = sys.argv[1]
+    started = ["run", "--enable-api", "--port", "5005"]
+    parsed = create_argument_parser().parse_args(
+        rasa_arguments(started, {"SETTLE_RASA_TOKEN": token})
+    )
+    try:
+        create_argument_parser().parse_args([*started, "--auth-token", token])
+        old = "parsed"
+    except SystemExit as exc:
+        old = f"exit {exc.code}"
+    print(json.dumps({"token": parsed.auth_token, "old": old}))
+    """
+)
+
+
+def test_a_token_that_looks_like_an_option_reaches_rasa_whole() -> None:
+    """Issue 29: one `make run` in 64 died because the generated token began with "-"."""
+    assert PYTHON.exists(), f"{PYTHON} is missing: run `make setup`, which creates .venv-rasa"
+    token = "-25MK6S_token-from-token_urlsafe"
+    result = subprocess.run(
+        [str(PYTHON), "-c", PARSE, token],
+        cwd=ROOT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    parsed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert parsed == {"token": token, "old": "exit 2"}  # the old way failed exactly so

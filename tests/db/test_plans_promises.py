@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from decimal import Decimal
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
-from receivables.arrangements.followup import creditor_today, main, mark_broken
+from receivables.arrangements.followup import creditor_today, mark_broken
 from receivables.arrangements.plans import (
     apply_payment,
     create_plan,
@@ -52,6 +51,8 @@ from receivables.policy.limits import (
     effective_promise_limits,
 )
 from receivables.policy.model import OutsidePolicy, load_policy
+from receivables.settings import settings_from
+from tests.cli import SETTLE, settle
 
 D = Decimal
 TODAY = dt.date(2026, 11, 23)
@@ -575,33 +576,30 @@ def promise_status(url: str, promise_id: int) -> str:
         engine.dispose()
 
 
-def test_main_once(database: str) -> None:
+def test_the_command_once(database: str) -> None:
     promise_id = overdue_promise(database)
-    assert main(["--once"]) == 0
+    assert settle(["followup", "--once"]).exit_code == 0
     assert promise_status(database, promise_id) == "broken"
-    assert main(["--once"]) == 0  # nothing left to do, still fine
+    assert settle(["followup", "--once"]).exit_code == 0  # nothing left to do, still fine
 
 
-def test_main_once_reports_a_database_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SETTLE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")  # no tables
-    assert main(["--once"]) == 1
+def test_the_command_reports_a_database_failure(tmp_path: Path) -> None:
+    empty = settings_from({"SETTLE_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert settle(["followup", "--once"], empty).exit_code == 1  # no tables
 
 
-def test_main_refuses_a_bad_policy(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_command_refuses_a_bad_policy(database: str, tmp_path: Path) -> None:
     bad = tmp_path / "policy.yml"
     bad.write_text("creditor: {}\n")
-    monkeypatch.setenv("SETTLE_POLICY_FILE", str(bad))
-    assert main(["--once"]) == 2
+    settings = settings_from({"SETTLE_DATABASE_URL": database, "SETTLE_POLICY_FILE": str(bad)})
+    refused = settle(["followup", "--once"], settings)
+    assert refused.exit_code == 2 and "creditor" in refused.stderr
 
 
 def test_the_job_runs_until_sigterm(database: str) -> None:
     promise_id = overdue_promise(database)
     job = subprocess.Popen(
-        [sys.executable, "-m", "receivables.arrangements.followup", "--interval", "3600"],
+        [str(SETTLE), "followup", "--interval", "3600"],
         cwd=ROOT,
         env={**os.environ, "SETTLE_DATABASE_URL": database},
         stdout=subprocess.PIPE,

@@ -23,7 +23,7 @@ from receivables.migrate import upgrade
 from receivables.models import Debtor, DebtorProfileChange, Promise
 from receivables.payments.booking import book_payment
 from receivables.policy.model import load_policy
-from receivables.profiles.credit_import import import_credit_text, main, parse_credit_csv
+from receivables.profiles.credit_import import import_credit_text, parse_credit_csv
 from receivables.profiles.service import (
     current_profile,
     list_debtor_profiles,
@@ -34,6 +34,8 @@ from receivables.profiles.service import (
     set_credit_info,
     stored_profile,
 )
+from receivables.settings import settings_from
+from tests.cli import settle
 
 TODAY = dt.date(2026, 11, 23)
 POLICY = load_policy()
@@ -409,32 +411,33 @@ def test_a_dry_run_checks_and_changes_nothing(session: Session) -> None:
     assert debtor.credit_score is None
 
 
-def test_the_command_imports_a_file_or_reports_and_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_command_imports_a_file_or_reports_and_fails(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'import.db'}"
     upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
         make_debtor(session)
-    monkeypatch.setenv("SETTLE_DATABASE_URL", url)
+    settings = settings_from({"SETTLE_DATABASE_URL": url})
     bad = tmp_path / "bad.csv"
     bad.write_text("reference,credit_score\n48213907,12\nNOPE,1\n", encoding="utf-8")
-    assert main([str(bad)]) == 1
-    err = capsys.readouterr().err
-    assert "bad.csv: line 3: no debtor with reference NOPE" in err and "nothing imported" in err
+    refused = settle(["credit-import", str(bad)], settings)
+    assert refused.exit_code == 1
+    assert "bad.csv: line 3: no debtor with reference NOPE" in refused.stderr
+    assert "nothing imported" in refused.stderr
     good = tmp_path / "good.csv"
     good.write_text("reference,credit_score,credit_flag\n48213907,12,wsnp\n", encoding="utf-8")
-    assert main([str(good), "--dry-run"]) == 0
-    assert main([str(good)]) == 0
-    assert "imported 1 debtors" in capsys.readouterr().out
+    assert settle(["credit-import", str(good), "--dry-run"], settings).exit_code == 0
+    with session_scope(factory) as session:
+        assert session.scalars(select(Debtor)).one().credit_score is None  # a dry run
+    done = settle(["credit-import", str(good)], settings)
+    assert done.exit_code == 0 and "imported 1 debtors" in done.stdout
     with session_scope(factory) as session:
         debtor = session.scalars(select(Debtor)).one()
         assert (debtor.credit_score, debtor.credit_source) == (12, "csv:good.csv")
         assert debtor.profile_group == "unable"
         assert session.scalars(select(DebtorProfileChange)).all()
-    assert main([str(tmp_path / "missing.csv")]) == 1
+    assert settle(["credit-import", str(tmp_path / "missing.csv")], settings).exit_code == 2
     engine.dispose()
 
 

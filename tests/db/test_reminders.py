@@ -34,7 +34,7 @@ from receivables.policy.model import load_policy
 from receivables.reminders import service as reminders
 from receivables.reminders.models import ReminderSend
 from receivables.settings import settings_from
-from scripts.stack import free_port
+from settle.stack import free_port
 from tests.conftest import postgres_schema
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from receivables.migrate import upgrade
-from receivables.schema_ready import is_schema_current, main, wait_for_schema
+from receivables.schema_ready import is_schema_current, wait_for_schema
+from tests.cli import settle
 
 
 def test_an_empty_database_is_not_ready_and_a_migrated_one_is(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'settle.db'}"
     assert not is_schema_current(url=url)
-    assert main(["--timeout", "0", url]) == 1
+    assert settle(["wait-for-schema", "--timeout", "0", url]).exit_code == 1
     upgrade(url)
     assert is_schema_current(url=url)
-    assert main(["--timeout", "0", url]) == 0
+    assert settle(["wait-for-schema", "--timeout", "0", url]).exit_code == 0
 
 
 def test_an_unreachable_database_is_waited_for_then_reported(tmp_path: Path) -> None:

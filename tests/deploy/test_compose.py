@@ -17,6 +17,7 @@ import compose
 import pytest
 
 from receivables.settings import Settings
+from tests.deploy.commands import assert_settle_command
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -127,16 +128,38 @@ def test_every_long_running_server_has_a_healthcheck(services: dict[str, Any]) -
 
 
 def test_migrations_run_once_before_everything_else(services: dict[str, Any]) -> None:
-    assert services["migrate"]["command"] == ["python", "-m", "receivables.migrate"]
+    assert services["migrate"]["command"] == ["settle", "migrate"]
     assert services["migrate"]["restart"] == "no"
     for name in ("actions", "rasa", "api", "followup"):
         condition = services[name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully", name
-    assert services["followup"]["command"] == ["python", "-m", "receivables.arrangements.followup"]
+    assert services["followup"]["command"] == ["settle", "followup"]
+    assert services["workers"]["command"] == ["settle", "workers"]
+
+
+def test_every_settle_command_is_one_the_cli_has(services: dict[str, Any]) -> None:
+    commands = [
+        s["command"] for s in services.values() if (s.get("command") or [""])[0] == "settle"
+    ]
+    assert len(commands) == 3
+    for command in commands:
+        assert_settle_command(command)
+
+
+def test_rasas_api_token_is_in_its_environment_not_on_its_command_line(
+    services: dict[str, Any],
+) -> None:
+    """A command line is readable by every local user, and a token beginning with "-" would
+    be read as an option (issue 29): bot/runtime/server.py takes it from the environment."""
+    rasa = services["rasa"]
+    assert rasa["command"][:4] == ["python", "-m", "bot.runtime.server", "run"]
+    assert "--enable-api" in rasa["command"]
+    assert not any("auth-token" in part or "RASA_TOKEN" in part for part in rasa["command"])
+    assert rasa["environment"]["SETTLE_RASA_TOKEN"] == SECRETS["SETTLE_RASA_TOKEN"]
 
 
 # Rasa's RedisLockStore takes host, port, db and password, not a URL: Rasa gets the parts
-# (bot/endpoints-redis.yml), which scripts/stack.py derives from SETTLE_REDIS_URL the same way
+# (bot/endpoints-redis.yml), which settle/stack.py derives from SETTLE_REDIS_URL the same way
 RASA_LOCK_STORE = {
     "SETTLE_REDIS_HOST",
     "SETTLE_REDIS_PORT",

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from receivables.settings import Settings, production_problems, settings_from
+from tests.deploy.commands import assert_settle_command
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "deploy" / "base"
@@ -77,7 +78,7 @@ def test_a_deployment_for_each_process(objects: dict[Any, Any]) -> None:
     deployments = {name for kind, name in objects if kind == "Deployment"}
     assert deployments == {"settle-api", "settle-rasa", "settle-actions", "settle-workers"}
     workers = pod_spec(objects, "Deployment", "settle-workers")["containers"][0]
-    assert workers["command"] == ["python", "-m", "receivables.arrangements.followup"]
+    assert workers["command"] == ["settle", "followup"]
 
 
 def test_the_gateway_is_ready_on_healthz_and_every_server_has_a_liveness_probe(
@@ -120,10 +121,10 @@ def test_the_gateway_and_rasa_scale_automatically(objects: dict[Any, Any]) -> No
 
 def test_migrations_run_as_a_job_that_the_others_wait_for(objects: dict[Any, Any]) -> None:
     job = pod_spec(objects, "Job", "settle-migrate")["containers"][0]
-    assert job["command"] == ["python", "-m", "receivables.migrate"]
+    assert job["command"] == ["settle", "migrate"]
     for name in ("settle-api", "settle-actions", "settle-workers"):
         init = pod_spec(objects, "Deployment", name)["initContainers"][0]
-        assert init["command"][:3] == ["python", "-m", "receivables.schema_ready"], name
+        assert init["command"][:2] == ["settle", "wait-for-schema"], name
 
 
 def test_the_ingress_reaches_the_gateway_service(objects: dict[Any, Any]) -> None:
@@ -206,5 +207,35 @@ def test_the_gateway_passes_the_production_guard_once_the_secrets_are_filled_in(
 def test_transcripts_are_pruned_daily_with_the_policy(objects: dict[Any, Any]) -> None:
     job = objects[("CronJob", "settle-retention")]["spec"]
     pod = job["jobTemplate"]["spec"]["template"]["spec"]
-    assert pod["containers"][0]["command"][-1] == "receivables.privacy.retention"
+    assert pod["containers"][0]["command"] == ["settle", "privacy", "retention"]
     assert pod["volumes"][0]["configMap"]["name"].startswith("settle-policy")
+
+
+def _containers(objects: dict[Any, Any]) -> list[dict[str, Any]]:
+    found = []
+    for (kind, _), doc in objects.items():
+        spec = doc.get("spec", {})
+        if kind == "CronJob":
+            spec = spec["jobTemplate"]["spec"]
+        pod = spec.get("template", {}).get("spec", {})
+        found += pod.get("initContainers", []) + pod.get("containers", [])
+    return found
+
+
+def test_every_settle_command_is_one_the_cli_has(objects: dict[Any, Any]) -> None:
+    commands = [
+        c["command"] for c in _containers(objects) if (c.get("command") or [""])[0] == "settle"
+    ]
+    assert len(commands) == 7  # 3 waits for the schema, migrate, followup, workers, retention
+    for command in commands:
+        assert_settle_command(command)
+
+
+def test_rasas_api_token_is_in_its_environment_not_on_its_command_line(
+    objects: dict[Any, Any],
+) -> None:
+    rasa = pod_spec(objects, "Deployment", "settle-rasa")["containers"][0]
+    assert rasa["command"][:4] == ["python", "-m", "bot.runtime.server", "run"]
+    assert not any("auth-token" in part or "RASA_TOKEN" in part for part in rasa["command"])
+    token = {e["name"]: e for e in rasa["env"]}["SETTLE_RASA_TOKEN"]
+    assert token["valueFrom"]["secretKeyRef"]["key"] == "SETTLE_RASA_TOKEN"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.conversation_tokens import keep_tokens
 from tests.integration.gateways import stack_in
 

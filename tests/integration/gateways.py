@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from receivables.settings import process_environment
-from scripts.stack import Stack, free_port
+from settle.stack import Stack, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "integration-admin-token-0123456789"

@@ -12,7 +12,7 @@ import pytest
 
 from receivables.arrangements.followup import mark_broken
 from receivables.db import make_engine, make_session_factory, session_scope
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.fakes.bank_files import Entry, camt053
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 

@@ -20,7 +20,7 @@ from receivables.conversations.models import OutboxMessage
 from receivables.conversations.service import list_messages
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.models import Delivery
-from scripts.stack import PROCESS_ENV, Stack
+from settle.stack import PROCESS_ENV, Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 from tests.integration.gateways import stack_in
 

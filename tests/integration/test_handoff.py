@@ -11,7 +11,7 @@ import pytest
 from receivables.collectors.service import create_collector, get_collector
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.errors import NotFound
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 
 

@@ -25,7 +25,7 @@ from receivables.policy.model import load_policy
 from receivables.reminders.models import ReminderSend
 from receivables.reminders.service import calendar_for
 from receivables.settings import settings_from
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 from tests.integration.gateways import stack_in
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from scripts.stack import Stack, free_port
+from settle.stack import Stack, free_port
 from tests.conftest import POSTGRES_URL
 from tests.integration.talk import create_debtor, texts
 

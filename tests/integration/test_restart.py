@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.integration.conftest import START_TIMEOUT
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.models import Conversation, Message, utcnow
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.integration.talk import create_debtor, new_conversation, say, texts
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from scripts.stack import Stack
+from settle.stack import Stack
 from tests.browser.chromium import ARTIFACTS, chromium
 from tests.integration.talk import create_debtor
 

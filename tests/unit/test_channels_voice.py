@@ -99,13 +99,13 @@ def test_goodbye_hangs_up() -> None:
 
 
 def test_language_from_the_menu_answer() -> None:
-    assert voice.choose_language({"Digits": "1"}) == ("nl", None)
-    assert voice.choose_language({"Digits": "2"}) == ("en", None)
-    assert voice.choose_language({"SpeechResult": "English please."}) == ("en", None)
-    assert voice.choose_language({"SpeechResult": "Nederlands"}) == ("nl", None)
+    assert voice.language_picked({"Digits": "1"}) == ("nl", None)
+    assert voice.language_picked({"Digits": "2"}) == ("en", None)
+    assert voice.language_picked({"SpeechResult": "English please."}) == ("en", None)
+    assert voice.language_picked({"SpeechResult": "Nederlands"}) == ("nl", None)
     said = "Ik wil graag weten hoeveel ik nog moet betalen"
-    assert voice.choose_language({"SpeechResult": said}) == ("nl", said)
-    assert voice.choose_language({"Digits": "7"}) == (None, None)
-    assert voice.choose_language({}) == (None, None)
+    assert voice.language_picked({"SpeechResult": said}) == ("nl", said)
+    assert voice.language_picked({"Digits": "7"}) == (None, None)
+    assert voice.language_picked({}) == (None, None)
     assert voice.heard({"Digits": "12031985", "SpeechResult": ""}) == "12031985"
     assert voice.heard({"SpeechResult": " mijn saldo "}) == "mijn saldo"

@@ -8,7 +8,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from api.console.i18n import browser_language, catalogue, console_language, label, t
+from api.console.i18n import catalogue, console_language, label, t
 from api.console.pages import waited
 from api.console.panel import button_titles, summary_line
 from texts import parity_problems
@@ -25,7 +25,7 @@ def test_the_collectors_choice_wins_then_the_browser_then_english() -> None:
     assert console_language(None, "de-DE,en;q=0.5,nl;q=0.7") == "nl"
     assert console_language(None, "fr-FR") == "en"
     assert console_language(None, None) == "en"
-    assert browser_language("en;q=0,nl;q=0.1") == "nl"
+    assert console_language(None, "en;q=0,nl;q=0.1") == "nl"
 
 
 def test_codes_become_labels_in_the_collectors_language() -> None:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "layout.md"
 # The `settle` command line (issue 25) is built on its own branch: the page names it before
 # its package is here. Once it exists this set must be emptied (the first test says so).
-LANDING = {"settle"}
+LANDING: set[str] = set()
 
 
 def page_tree() -> tuple[set[str], dict[str, set[str]]]:

@@ -1,11 +1,16 @@
 """How the stack configures Rasa: where its conversations are kept, when it uses Redis for
-its locks, and that it starts with Settle's fixes (bot/runtime/server.py)."""
+its locks, that it starts with Settle's fixes (bot/runtime/server.py), and how its API
+token reaches it."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
-from scripts.stack import Stack, redis_environment, tracker_store_url
+import pytest
+
+from bot.runtime.server import MissingToken, rasa_arguments
+from settle.stack import Stack, redis_environment, tracker_store_url
 
 
 def make(tmp_path: Path, **kwargs: object) -> Stack:
@@ -73,3 +78,28 @@ def test_several_rasa_processes_share_the_stores_and_the_gateway_knows_them_all(
     assert commands["rasa"][:-3] == commands["rasa-2"][:-3]  # same model, same stores
     env = stack.environment()
     assert env["SETTLE_RASA_URL"] == "http://127.0.0.1:5005,http://127.0.0.1:5006"
+
+
+def test_the_api_token_never_goes_on_a_command_line(tmp_path: Path) -> None:
+    """Issue 29: `--auth-token -25MK6S...` made Rasa's parser see a missing value (one start in
+    64), and a command line is readable by every local user. The token travels in the
+    environment; bot/runtime/server.py hands it to Rasa's parser as one argument."""
+    token = "-" + secrets.token_urlsafe(24)  # the kind that broke `make run`
+    stack = make(tmp_path, rasa_token=token, rasa_workers=2)
+    for name, command in stack.commands().items():
+        assert not any(token in part for part in command), name
+        assert "--auth-token" not in command and "-t" not in command, name
+    assert stack.environment()["SETTLE_RASA_TOKEN"] == token
+    arguments = rasa_arguments(stack.commands()["rasa"][3:], stack.environment())
+    assert arguments[-1] == f"--auth-token={token}"
+    assert arguments[:-1] == stack.commands()["rasa"][3:]
+
+
+def test_rasa_refuses_an_open_api_and_leaves_other_commands_alone() -> None:
+    with pytest.raises(MissingToken, match="SETTLE_RASA_TOKEN"):
+        rasa_arguments(["run", "--enable-api", "--port", "5005"], {})
+    # a token given on the command line stays the caller's choice; other commands are Rasa's
+    given = ["run", "--enable-api", "--auth-token=abc"]
+    assert rasa_arguments(given, {"SETTLE_RASA_TOKEN": "x"}) == given
+    assert rasa_arguments(["run"], {}) == ["run"]
+    assert rasa_arguments(["train", "--enable-api"], {}) == ["train", "--enable-api"]

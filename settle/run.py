@@ -1,4 +1,5 @@
-"""`make run`: migrate, load the demo debtors, start everything, stay in the foreground.
+"""`settle run` (what `make run` calls): migrate, load the demo debtors, start everything,
+stay in the foreground.
 
 Ctrl-C or SIGTERM stops every process it started (exit 0); a process that dies stops the
 rest (exit 1).
@@ -14,26 +15,13 @@ from pathlib import Path
 from types import FrameType
 
 from api.flows.channel_delivery import channels_on
-from receivables.db import make_engine, make_session_factory, session_scope
-from receivables.demo import demo_table, load_demo_data
-from receivables.settings import Settings, use_development_defaults
-from scripts.stack import Stack, StackError, default_rasa_workers
+from receivables.db import dispose_engines, engine_for, make_session_factory
+from receivables.demo import load_demo
+from receivables.settings import Settings
+from settle.stack import Stack, StackError, default_rasa_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300
-
-
-def load_demo(url: str) -> str:
-    """Create the demo debtors that are missing; returns them as a table."""
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    try:
-        with session_scope(factory) as session:
-            load_demo_data(session=session)
-        with session_scope(factory) as session:
-            return demo_table(session=session)
-    finally:
-        engine.dispose()
 
 
 class Signals:
@@ -51,7 +39,9 @@ class Signals:
         return self.received is not None
 
 
-def banner(stack: Stack, admin_token: str, generated: bool, table: str, seconds: float) -> str:
+def banner(
+    stack: Stack, channels: list[str], admin_token: str, generated: bool, table: str, seconds: float
+) -> str:
     base = stack.api_url
     note = "   (generated for this run; set SETTLE_ADMIN_TOKEN to choose one)" if generated else ""
     logs = ", ".join(str(stack.log_path(name)) for name in stack.processes)
@@ -66,7 +56,7 @@ Settle is up after {seconds:.0f} s.
   Rasa          {", ".join(stack.rasa_urls)}   action server {stack.actions_url}
   Database      {stack.database_url}
   Logs          {logs}
-  Channels      {", ".join(channels_on(Settings()))} (the others are off until configured; README)
+  Channels      {", ".join(channels)} (the others are off until configured; README)
 
 Demo debtors (ask "hoeveel moet ik nog betalen?" or "how much do I owe?", then give the
 customer number and the date of birth or the postcode):
@@ -76,10 +66,10 @@ Press Ctrl-C to stop.
 """
 
 
-def main() -> int:
+def run(settings: Settings) -> int:
+    """Start Settle with `settings` (read after use_development_defaults()); the exit
+    status: 0 stopped by Ctrl-C or SIGTERM, 1 a process died or the start failed."""
     started = time.monotonic()
-    use_development_defaults()
-    settings = Settings()
     port, host = settings.port, settings.host
     given_token = settings.admin_token
     admin_token = given_token or secrets.token_urlsafe(24)
@@ -106,7 +96,8 @@ def main() -> int:
     print("Settle is starting (Rasa needs about half a minute to load its model)...", flush=True)
     try:
         stack.migrate()
-        table = load_demo(stack.database_url)
+        _, table = load_demo(make_session_factory(engine_for(stack.database_url)))
+        dispose_engines()  # this process only watches from here on
         stack.start(migrate=False)
         stack.wait_healthy(timeout=START_TIMEOUT, should_stop=signals)
     except StackError as exc:
@@ -120,7 +111,8 @@ def main() -> int:
         stack.stop()
         raise
     seconds = time.monotonic() - started
-    print(banner(stack, admin_token, not given_token, table, seconds), flush=True)
+    channels = channels_on(settings)
+    print(banner(stack, channels, admin_token, not given_token, table, seconds), flush=True)
 
     code = 0
     while not signals():
@@ -144,7 +136,3 @@ def main() -> int:
     stack.stop()
     print("Settle stopped.", flush=True)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,7 @@
 durable inbox and outbox: channel messages answered, replies sent) and the follow-up job
 (which marks promises and installments broken when their date passes unpaid).
 
-Used by `make run` (scripts/run.py) and by the integration tests::
+Used by `settle run` (settle/run.py; `make run`) and by the integration tests::
 
     with Stack(root=ROOT, database_url=url, rasa_port=free_port(), ...) as stack:
         stack.wait_healthy(timeout=180)
@@ -182,9 +182,9 @@ class Stack:
                     "-m",
                     "bot.runtime.server",
                     "run",
+                    # the API's token is SETTLE_RASA_TOKEN from the environment: on a
+                    # command line every local user could read it (bot/runtime/server.py)
                     "--enable-api",
-                    "--auth-token",
-                    self.rasa_token,
                     "--model",
                     str(MODEL),
                     "--endpoints",
@@ -214,11 +214,10 @@ class Stack:
                 "--timeout-graceful-shutdown",
                 "3",
             ],
-            "workers": [str(venv / "python"), "-m", "api.workers"],
+            "workers": [str(venv / "settle"), "workers"],
             "followup": [
-                str(venv / "python"),
-                "-m",
-                "receivables.arrangements.followup",
+                str(venv / "settle"),
+                "followup",
                 "--interval",
                 str(self.followup_interval),
             ],
