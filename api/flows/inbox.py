@@ -27,11 +27,8 @@ from channels.base import buttons_of, choose_option, split_conversation_id
 from receivables.conversations import deliveries, inbox, outbox
 from receivables.db import run_in_session
 from receivables.models import Delivery, Message
-from receivables.reminders.service import (
-    is_stop_word,
-    opt_out_conversation,
-    reminder_context,
-)
+from receivables.reminders.opt_outs import is_stop_word, opt_out_conversation
+from receivables.reminders.sends import reminder_context
 
 log = logging.getLogger(__name__)
 

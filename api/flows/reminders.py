@@ -42,7 +42,7 @@ from receivables.handoffs.service import create_handoff
 from receivables.models import Debtor
 from receivables.payments.links import get_or_create_link, link_url, resolve_target
 from receivables.policy.model import Policy, PolicyError, load_policy
-from receivables.reminders import service as reminders
+from receivables.reminders import calendars, facts, outcomes, sends
 from receivables.reminders.planner import CALL, DayPlan, Due, plan_day
 from receivables.settings import Settings
 from texts import text as reminder_text
@@ -135,7 +135,7 @@ class Scheduler:
                 report.count(due, "failed")
         report.outcomes = await run_in_session(
             self.sessions,
-            reminders.record_outcomes,
+            outcomes.record_outcomes,
             now=now,
             outcome_days=self.policy.reminders.outcome_days,
         )
@@ -151,7 +151,7 @@ class Scheduler:
         status, error = await self._send(prepared)
         await run_in_session(
             self.sessions,
-            reminders.finish,
+            sends.finish,
             send_id=prepared.send_id,
             status=status,
             conversation_id=prepared.conversation_id,
@@ -217,18 +217,18 @@ def _plan(
     whatsapp_texts: frozenset[str] | None = None,
     assume_sent: frozenset[str] = frozenset(),
 ) -> DayPlan:
-    facts = reminders.load_day_facts(session=session, day=day)
+    day_facts = facts.load_day_facts(session=session, day=day)
     return plan_day(
         policy=policy,
-        calendar=reminders.calendar_for(policy.reminders),
+        calendar=calendars.calendar_for(policy.reminders),
         day=day,
         at=at,
-        debtors=facts.debtors,
-        invoices=facts.invoices,
-        arrangements=facts.arrangements,
-        pauses=facts.pauses,
-        sent=facts.sent | assume_sent,
-        recent_messages=facts.recent_messages,
+        debtors=day_facts.debtors,
+        invoices=day_facts.invoices,
+        arrangements=day_facts.arrangements,
+        pauses=day_facts.pauses,
+        sent=day_facts.sent | assume_sent,
+        recent_messages=day_facts.recent_messages,
         channels_on=channels_on,
         whatsapp_texts=whatsapp_texts,
     )
@@ -251,7 +251,7 @@ def _address(session: Session, debtor: Debtor, channel: str) -> str:
     if channel in PHONE_CHANNELS:
         return debtor.phone or ""
     if channel == "telegram":
-        return reminders.telegram_chat(session=session, debtor_id=debtor.id) or ""
+        return sends.telegram_chat(session=session, debtor_id=debtor.id) or ""
     return ""
 
 
@@ -260,7 +260,7 @@ def _claim_and_prepare(
 ) -> Prepared | None:
     """Claim the step (None: taken already), then the link, the text and the conversation.
     Committed together before the send."""
-    send = reminders.claim(session=session, due=due, day=day)
+    send = sends.claim(session=session, due=due, day=day)
     if send is None:
         return None
     policy, settings = scheduler.policy, scheduler.settings

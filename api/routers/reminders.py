@@ -18,7 +18,7 @@ from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from api.routers.console import PAGES
 from receivables.accounts.debtors import debtor_labels
 from receivables.db import session_scope
-from receivables.reminders import service as reminders
+from receivables.reminders import opt_outs, outcomes, pauses
 from receivables.reminders.planner import DayPlan
 from texts import text
 
@@ -136,9 +136,9 @@ async def reminders_page(
         other="nl" if language == "en" else "en",
         days=[(key, plan, _summary(plan)) for key, plan in days],
         names=debtor_labels(session=session, debtor_ids=ids),
-        pauses=reminders.list_pauses(session=session),
+        pauses=pauses.list_pauses(session=session),
         steps=steps,
-        outcomes=reminders.outcome_summary(session=session),
+        outcomes=outcomes.outcome_summary(session=session),
         may_pause=user.role != "junior",
     )
 
@@ -158,10 +158,10 @@ def pause(
     _may_pause(user)
     by = f"collector:{user.username or 'admin'}"
     if debtor_id is not None:
-        reminders.pause(session=session, by=by, debtor_id=debtor_id)
+        pauses.pause(session=session, by=by, debtor_id=debtor_id)
     elif step and "/" in step:
         plan_name, step_name = step.split("/", 1)
-        reminders.pause(session=session, by=by, plan=plan_name, step=step_name)
+        pauses.pause(session=session, by=by, plan=plan_name, step=step_name)
     else:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a debtor or a step")
     return _back(lang)
@@ -175,7 +175,7 @@ def lift(
     lang: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
     _may_pause(user)
-    reminders.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
+    pauses.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
     return _back(lang)
 
 
@@ -192,10 +192,10 @@ def _stop_page(language: str, body: str) -> HTMLResponse:
 
 def _stop_language(request: Request, token: str) -> tuple[Any, str]:
     with session_scope(request.app.state.sessions) as session:
-        send = reminders.send_by_stop_token(session=session, token=token)
+        send = opt_outs.send_by_stop_token(session=session, token=token)
         if send is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown link")
-        debtor = reminders.debtor_language(session=session, debtor_id=send.debtor_id)
+        debtor = opt_outs.debtor_language(session=session, debtor_id=send.debtor_id)
         return send.debtor_id, debtor
 
 
@@ -216,5 +216,5 @@ def stop_page(request: Request, token: str) -> HTMLResponse:
 def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     """The button, or a mail client's one-click List-Unsubscribe POST."""
     debtor_id, language = _stop_language(request, token)
-    reminders.opt_out(session=session, debtor_id=debtor_id, channel="email")
+    opt_outs.opt_out(session=session, debtor_id=debtor_id, channel="email")
     return _stop_page(language, f"<p>{html.escape(text('reminders.stop_confirmed', language))}</p>")

@@ -18,7 +18,7 @@ from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
 from receivables.db import session_scope
 from receivables.policy.model import load_policy
-from receivables.reminders.service import calendar_for
+from receivables.reminders.calendars import calendar_for
 from tests.api.test_gateway import FakeRasa
 from tests.api.test_handoff_api import PASSWORD, seed_collector
 from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway

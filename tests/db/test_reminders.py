@@ -31,8 +31,10 @@ from receivables.migrate import upgrade
 from receivables.models import Handoff, Message, PaymentLink
 from receivables.payments.links import settle_link
 from receivables.policy.model import load_policy
-from receivables.reminders import service as reminders
 from receivables.reminders.models import ReminderSend
+from receivables.reminders.opt_outs import is_stop_word, opt_out, opt_out_conversation
+from receivables.reminders.outcomes import outcome_summary, record_outcomes
+from receivables.reminders.sends import reminder_for_conversation
 from receivables.settings import settings_from
 from scripts.stack import free_port
 from tests.conftest import postgres_schema
@@ -118,7 +120,7 @@ def seed(sessions: sessionmaker[Session]) -> dict[str, int]:
         held = debtor("handoff", "90.00", DAY, phone="+31644444444")
         create_handoff(session=session, conversation_id="web-held", reason="other", debtor_id=held)
         out = debtor("optout", "90.00", DAY, phone="+31655555555")
-        reminders.opt_out(session=session, debtor_id=out, channel="sms")
+        opt_out(session=session, debtor_id=out, channel="sms")
         disputed = debtor("dispute", "90.00", DAY, phone="+31666666666")
         put_invoice_on_hold(
             session=session,
@@ -226,9 +228,7 @@ async def test_each_step_goes_out_once_through_the_right_channel(
             select(Message.text).where(Message.conversation_id == "sms:+31611111111")
         ).all()
         assert len(texts) == 1 and "F-text" in texts[0]
-        reminder = reminders.reminder_for_conversation(
-            session=session, conversation_id="sms:+31611111111"
-        )
+        reminder = reminder_for_conversation(session=session, conversation_id="sms:+31611111111")
         assert reminder is not None and reminder.invoice_id is not None
         # the call task: in the console's queue, for a senior (EUR 3,000)
         task = session.scalar(select(Handoff).where(Handoff.reason == "call_task"))
@@ -245,8 +245,8 @@ async def test_stop_paying_and_outcomes(
         await run.run_round(TEN)
         with session_scope(sessions) as session:
             # "STOP" by SMS: the debtor opts out, on every channel
-            assert reminders.is_stop_word(" Stop. ")
-            stopped = reminders.opt_out_conversation(
+            assert is_stop_word(" Stop. ")
+            stopped = opt_out_conversation(
                 session=session, conversation_id="sms:+31611111111", channel="sms"
             )
             assert stopped == [ids["text"]]
@@ -274,9 +274,9 @@ async def test_stop_paying_and_outcomes(
     assert later.sent["overdue/sms"] == 1 and later.failed.total() == 0
     assert (overdue.channel, overdue.channel_reason) == ("sms", "fallback")
     with session_scope(sessions) as session:
-        reminders.record_outcomes(session=session, now=TEN + dt.timedelta(days=8), outcome_days=7)
+        record_outcomes(session=session, now=TEN + dt.timedelta(days=8), outcome_days=7)
         outcomes = {s.debtor_id: s.outcome for s in session.scalars(select(ReminderSend))}
-        summary = reminders.outcome_summary(session=session)
+        summary = outcome_summary(session=session)
     assert outcomes[ids["mail"]] == "paid"
     assert outcomes[ids["text"]] == "none"
     assert any(row.step == "heads_up" and row.paid == 1 for row in summary)

@@ -22,8 +22,8 @@ from api.flows.channel_delivery import ChannelSenders, make_channels
 from api.flows.reminders import Scheduler
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.policy.model import load_policy
+from receivables.reminders.calendars import calendar_for
 from receivables.reminders.models import ReminderSend
-from receivables.reminders.service import calendar_for
 from receivables.settings import settings_from
 from scripts.stack import Stack
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
