@@ -10,10 +10,12 @@ channel (e-mail over SMTP; SMS, WhatsApp and Telegram through ChannelSenders, wi
 retries) or makes a call task in the collector console, and records the result. Then the
 outcomes of earlier steps are brought up to date.
 
-A claimed step whose send failed is recorded as failed and not retried: at most once. The
-durable outbox (branch `durable`) is where that should change: `_send` would put the
-message in the outbox instead of calling the channel, and the outbox's delivery would
-`finish` the row.
+A claimed step whose send failed is recorded as failed and not retried: at most once. A
+step that a dead round left claimed ("sending") is failed by the next round once it is older
+than receivables.reminders.sends.STALE_AFTER (ten minutes), and not sent again either: it
+may have gone out before the process died. The durable outbox (branch `durable`) is where
+that should change: `_send` would put the message in the outbox instead of calling the
+channel, and the outbox's delivery would `finish` the row.
 """
 
 from __future__ import annotations
@@ -125,6 +127,9 @@ class Scheduler:
         if dry_run:
             report.would_send = Counter(f"{d.step}/{d.channel}" for d in plan.due)
             return report
+        # first the steps an earlier round claimed and never finished (its process died
+        # while sending): failed, visibly, not left "sending" for good
+        report.stale = await run_in_session(self.sessions, sends.fail_stale_sends, now=now)
         for due in plan.due:
             try:
                 await self._one(due, plan.day, now, report)
@@ -186,6 +191,7 @@ class RoundReport:
     closed: str | None = None
     held: int = 0
     skipped: int = 0
+    stale: int = 0
     outcomes: int = 0
     sent: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -260,7 +266,7 @@ def _claim_and_prepare(
 ) -> Prepared | None:
     """Claim the step (None: taken already), then the link, the text and the conversation.
     Committed together before the send."""
-    send = sends.claim(session=session, due=due, day=day)
+    send = sends.claim(session=session, due=due, day=day, now=now)
     if send is None:
         return None
     policy, settings = scheduler.policy, scheduler.settings

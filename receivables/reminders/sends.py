@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,21 @@ from receivables.models import Conversation, Invoice, utcnow
 from receivables.reminders.models import ReminderSend
 from receivables.reminders.planner import Due
 
+# A claimed step is finished within one send: each transport gives up within seconds (SMTP
+# 20 s an operation, Twilio's and Telegram's request timeouts), so a step still "sending"
+# after ten minutes belongs to a round whose process died. Shorter than the scheduler's
+# interval (15 minutes): the next round settles it.
+STALE_AFTER = dt.timedelta(minutes=10)
+STOPPED_WHILE_SENDING = "the scheduler stopped while sending; not sent again"
 
-def claim(*, session: Session, due: Due, day: dt.date) -> ReminderSend | None:
-    """Record the step as being sent; None when another scheduler instance (or an earlier
-    run) has it already. The unique key decides, on SQLite and PostgreSQL alike; the caller
-    commits before sending, so a second instance never sends the same step."""
+
+def claim(*, session: Session, due: Due, day: dt.date, now: dt.datetime) -> ReminderSend | None:
+    """Record the step as being sent (claimed at `now`, the round's time); None when another
+    scheduler instance (or an earlier run) has it already. The unique key decides, on SQLite
+    and PostgreSQL alike; the caller commits before sending, so a second instance never sends
+    the same step."""
     send = ReminderSend(
+        created_at=now,
         key=due.key,
         debtor_id=due.debtor_id,
         invoice_id=due.invoice_id,
@@ -75,15 +84,20 @@ def finish(
     )
 
 
-def cancel_stale_sending(*, session: Session, before: dt.datetime) -> int:
-    """Steps claimed but never finished (the instance died mid-send) are marked failed, so
-    the console shows them; they are not sent again (at most once, until an outbox retries)."""
-    result = session.execute(
-        update(ReminderSend)
-        .where(ReminderSend.status == "sending", ReminderSend.created_at < before)
-        .values(status="failed", error="the scheduler stopped while sending")
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+def fail_stale_sends(*, session: Session, now: dt.datetime) -> int:
+    """Steps claimed more than STALE_AFTER before `now` and never finished (the round's
+    process died while sending) are marked failed, with the reason and an audit event, so
+    the console shows them. They are not sent again: the send may have gone out before the
+    process died, and a reminder twice is worse than one missed (the plan's next step
+    follows). How many were settled."""
+    stale = session.scalars(
+        select(ReminderSend).where(
+            ReminderSend.status == "sending", ReminderSend.created_at < now - STALE_AFTER
+        )
+    ).all()
+    for send in stale:
+        finish(session=session, send_id=send.id, status="failed", error=STOPPED_WHILE_SENDING)
+    return len(stale)
 
 
 def reminder_for_conversation(*, session: Session, conversation_id: str) -> ReminderSend | None:

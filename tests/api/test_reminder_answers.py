@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.flows.reminders import RoundReport, Scheduler
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
+from receivables.common import clock
 from receivables.db import session_scope
 from receivables.models import Message
 from receivables.reminders.models import ReminderOptOut, ReminderSend
@@ -155,7 +156,7 @@ def test_the_unsubscribe_page_asks_first(client: TestClient) -> None:
             planned_for=dt.date(2026, 12, 1),
             invoice_id=1,
         )
-        send = claim(session=session, due=due, day=dt.date(2026, 12, 1))
+        send = claim(session=session, due=due, day=dt.date(2026, 12, 1), now=clock.now())
         assert send is not None and send.stop_token
         token = send.stop_token
     page = client.get(f"/reminders/stop/{token}")

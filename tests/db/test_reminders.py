@@ -25,6 +25,7 @@ from api.flows.channel_delivery import ChannelSenders, make_channels
 from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice, put_invoice_on_hold
+from receivables.audit.events import list_events
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
@@ -34,7 +35,11 @@ from receivables.policy.model import load_policy
 from receivables.reminders.models import ReminderSend
 from receivables.reminders.opt_outs import is_stop_word, opt_out, opt_out_conversation
 from receivables.reminders.outcomes import outcome_summary, record_outcomes
-from receivables.reminders.sends import reminder_for_conversation
+from receivables.reminders.sends import (
+    STALE_AFTER,
+    STOPPED_WHILE_SENDING,
+    reminder_for_conversation,
+)
 from receivables.settings import settings_from
 from scripts.stack import free_port
 from tests.conftest import postgres_schema
@@ -280,3 +285,50 @@ async def test_stop_paying_and_outcomes(
     assert outcomes[ids["mail"]] == "paid"
     assert outcomes[ids["text"]] == "none"
     assert any(row.step == "heads_up" and row.paid == 1 for row in summary)
+
+
+class StuckMailer:
+    """A mail server that takes the message and never answers: the round hangs inside the
+    send, where a process that dies leaves its claim "sending"."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+
+    async def send(self, reminder: Any) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_step_a_killed_round_left_sending_is_failed_by_the_next_round(
+    sessions: sessionmaker[Session], smtp: tuple[Inbox, int], twilio: FakeTwilio
+) -> None:
+    inbox, port = smtp
+    ids = seed(sessions)
+    killed, later = scheduler(sessions, port, twilio), scheduler(sessions, port, twilio)
+    stuck = StuckMailer()
+    killed.mailer = stuck  # type: ignore[assignment]
+    try:
+        round_ = asyncio.create_task(killed.run_round(TEN))
+        await asyncio.wait_for(stuck.entered.wait(), timeout=60)
+        round_.cancel()  # the process dies mid-send: nothing after the send runs
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+        [left] = [s for s in sends(sessions).values() if s.status == "sending"]
+        assert (left.debtor_id, left.channel) == (ids["mail"], "email")
+
+        # a round soon after leaves it alone (another instance may still be sending it)
+        soon = await later.run_round(TEN + dt.timedelta(minutes=1))
+        assert soon.stale == 0 and sends(sessions)[left.key].status == "sending"
+        # the first round after STALE_AFTER settles it: failed, with the reason, not resent
+        after = await later.run_round(TEN + STALE_AFTER + dt.timedelta(minutes=1))
+    finally:
+        await killed.senders.close()
+        await later.senders.close()
+    settled = sends(sessions)[left.key]
+    assert (settled.status, settled.error) == ("failed", STOPPED_WHILE_SENDING)
+    assert after.stale == 1
+    assert settled.sent_at is None and inbox.messages == []
+    assert [s.status for s in sends(sessions).values()].count("sending") == 0
+    with session_scope(sessions) as session:
+        events = list_events(session=session, debtor_id=ids["mail"])
+        assert [e.action for e in events if e.action.startswith("reminder_")] == ["reminder_failed"]
