@@ -44,6 +44,7 @@ from receivables.handoffs.service import create_handoff
 from receivables.models import Debtor
 from receivables.payments.links import get_or_create_link, link_url, resolve_target
 from receivables.policy.model import Policy, PolicyError, load_policy
+from receivables.profiles.service import refresh_profiles
 from receivables.reminders import calendars, facts, outcomes, sends
 from receivables.reminders.planner import CALL, DayPlan, Due, plan_day
 from receivables.settings import Settings
@@ -122,14 +123,24 @@ class Scheduler:
         )
 
     async def run_round(self, now: dt.datetime, *, dry_run: bool = False) -> RoundReport:
+        stale = 0
+        if not dry_run:
+            # the steps an earlier round claimed and never finished (its process died while
+            # sending): failed, visibly, not left "sending" for good
+            stale = await run_in_session(self.sessions, sends.fail_stale_sends, now=now)
+            # the planner picks a debtor's plan by the profile stored on the debtor, and
+            # days late grow without anything else changing: the profiles first
+            await run_in_session(
+                self.sessions,
+                refresh_profiles,
+                policy=self.policy,
+                today=now.astimezone(self.zone).date(),
+            )
         plan = await self.plan(now)
-        report = RoundReport(plan.day, closed=plan.closed, held=len(plan.held))
+        report = RoundReport(plan.day, closed=plan.closed, held=len(plan.held), stale=stale)
         if dry_run:
             report.would_send = Counter(f"{d.step}/{d.channel}" for d in plan.due)
             return report
-        # first the steps an earlier round claimed and never finished (its process died
-        # while sending): failed, visibly, not left "sending" for good
-        report.stale = await run_in_session(self.sessions, sends.fail_stale_sends, now=now)
         for due in plan.due:
             try:
                 await self._one(due, plan.day, now, report)

@@ -27,7 +27,6 @@ from receivables.profiles.credit_import import import_credit_text, main, parse_c
 from receivables.profiles.service import (
     current_profile,
     list_debtor_profiles,
-    list_profile_changes,
     load_facts,
     refresh_profiles,
     set_business_attributes,
@@ -37,6 +36,17 @@ from receivables.profiles.service import (
 
 TODAY = dt.date(2026, 11, 23)
 POLICY = load_policy()
+
+
+def profile_changes(session: Session, debtor_id: int) -> list[DebtorProfileChange]:
+    """The debtor's profile history, oldest first."""
+    return list(
+        session.scalars(
+            select(DebtorProfileChange)
+            .where(DebtorProfileChange.debtor_id == debtor_id)
+            .order_by(DebtorProfileChange.id)
+        )
+    )
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -123,7 +133,7 @@ def test_the_first_profile_is_stored_with_a_history_row_and_an_audit_event(
     assert (debtor.profile_group, debtor.profile_risk) == ("no_information", "medium")
     assert debtor.profile_reasons == list(view.reasons) and debtor.profile_updated_at
     assert stored_profile(debtor) == view
-    [change] = list_profile_changes(session=session, debtor_id=debtor.id)
+    [change] = profile_changes(session, debtor.id)
     assert (change.group, change.risk, change.previous_group) == ("no_information", "medium", None)
     [event] = [
         e
@@ -144,7 +154,7 @@ def test_reading_again_without_a_change_adds_no_history(session: Session) -> Non
     )
     assert "average 31 days late" in later.reasons
     assert debtor.profile_reasons == list(later.reasons)
-    assert len(list_profile_changes(session=session, debtor_id=debtor.id)) == 1
+    assert len(profile_changes(session, debtor.id)) == 1
 
 
 def test_the_profile_follows_the_facts_and_the_history_keeps_each_change(
@@ -173,7 +183,7 @@ def test_the_profile_follows_the_facts_and_the_history_keeps_each_change(
     assert group() == "unable"
     resolve_handoff(session=session, handoff_id=handoff.id, collector="lotte", outcome="debt_help")
     assert group() == "unable"
-    changes = list_profile_changes(session=session, debtor_id=debtor.id)
+    changes = profile_changes(session, debtor.id)
     assert [(c.previous_group, c.group) for c in changes] == [
         (None, "no_information"),
         ("no_information", "unwilling"),

@@ -332,3 +332,40 @@ async def test_a_step_a_killed_round_left_sending_is_failed_by_the_next_round(
     with session_scope(sessions) as session:
         events = list_events(session=session, debtor_id=ids["mail"])
         assert [e.action for e in events if e.action.startswith("reminder_")] == ["reminder_failed"]
+
+
+async def test_a_round_plans_with_the_profile_as_it_is_today(
+    sessions: sessionmaker[Session], smtp: tuple[Inbox, int], twilio: FakeTwilio
+) -> None:
+    """Hardship counts for a year (profiling.hardship_days): a debtor stored as "unable" for a
+    cannot-pay handoff 400 days ago is no longer, although nothing else changed, and gets
+    the reminders of their amount (plan "small"), not the gentle plan offer."""
+    _inbox, port = smtp
+    with session_scope(sessions) as session:
+        debtor = create_debtor(
+            session=session, reference="R-old", name="Old Hardship", phone="+31677777777"
+        )
+        debtor.stated_channel = "sms"
+        debtor.profile_group, debtor.profile_risk = "unable", "medium"  # as stored back then
+        create_invoice(
+            session=session,
+            debtor=debtor,
+            number="F-old",
+            amount=Decimal("90.00"),
+            issue_date=DAY - dt.timedelta(days=33),
+            due_date=DAY - dt.timedelta(days=3),
+        )
+        hardship = create_handoff(
+            session=session, conversation_id="web-old", reason="cannot_pay", debtor_id=debtor.id
+        )
+        hardship.status = "resolved"
+        hardship.created_at = TEN.astimezone(dt.UTC) - dt.timedelta(days=400)
+        debtor_id = debtor.id
+    run = scheduler(sessions, port, twilio)
+    try:
+        report = await run.run_round(TEN)
+    finally:
+        await run.senders.close()
+    assert report.sent == {"overdue/sms": 1}
+    [sent] = sends(sessions).values()
+    assert (sent.debtor_id, sent.plan, sent.step) == (debtor_id, "small", "overdue")
