@@ -4,6 +4,8 @@ change, the history kept; credit information and the CSV import; the preferred c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice, get_open_balance
 from receivables.audit.events import list_events
+from receivables.common import clock
 from receivables.conversations.service import attach_debtor, get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.demo import DEMO_DEBTORS, demo_table, load_demo_data
@@ -33,6 +36,7 @@ from receivables.profiles.service import (
     set_credit_info,
     stored_profile,
 )
+from tests.conftest import postgres_schema
 
 TODAY = dt.date(2026, 11, 23)
 POLICY = load_policy()
@@ -449,13 +453,29 @@ def test_the_command_imports_a_file_or_reports_and_fails(
 
 
 # --- the demo -----------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    """A database of its own, migrated and empty: the demo's references are free, whatever
+    other tests left in the shared one."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'demo.db'}"
+            upgrade(url)
+        else:
+            url = stack.enter_context(postgres_schema("settle_demo"))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+
+
 def test_the_demo_debtors_show_all_five_groups_with_their_balances_unchanged(
-    session: Session,
+    empty_session: Session,
 ) -> None:
-    if session.scalar(select(Debtor.id).where(Debtor.reference == "48213907")):
-        pytest.skip("the database already has the demo debtors")
-    # the demo books its payments now: its today is the real one
-    today = dt.date.today()
+    session = empty_session
+    assert session.scalar(select(Debtor.id)) is None
+    # the demo books its payments now: its today is the app's
+    today = clock.today()
     assert load_demo_data(session=session, today=today) == len(DEMO_DEBTORS)
     profiles = {
         r.debtor.reference: (r.profile.group, r.profile.risk, r.debtor.preferred_channel)
