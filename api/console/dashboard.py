@@ -1,5 +1,5 @@
 """The credit manager's dashboard in the console: the report figures as tables, each with a
-chart drawn as SVG and a CSV download, in Dutch or English."""
+chart drawn as SVG and a CSV download, in Dutch or English (catalogue/dashboard.yml)."""
 
 from __future__ import annotations
 
@@ -9,103 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.console.charts import bar_chart, line_chart
+from api.console.i18n import page_texts
 from receivables.common.dates import format_date
 from receivables.common.money import format_money
 
-LABELS = {
-    "nl": {
-        "title": "Dashboard",
-        "period": "Periode",
-        "from": "van",
-        "to": "tot en met",
-        "show": "Toon",
-        "previous": "vorige periode",
-        "dso": "DSO (dagen)",
-        "dso_weeks": "DSO per week",
-        "ageing": "Ouderdom van de openstaande posten",
-        "payments": "Betalingen per betaalwijze",
-        "assistant": "De assistent",
-        "handoffs": "Overdrachten per reden en niveau",
-        "arrangements": "Regelingen en toezeggingen",
-        "reminders": "Herinneringen: wat werkt (binnen 7 dagen)",
-        "step": "Stap",
-        "sent": "Verstuurd",
-        "paid": "Betaald",
-        "promised": "Toegezegd",
-        "disputed": "Betwist",
-        "portfolio": "Portefeuille per profiel",
-        "download": "Download CSV",
-        "week": "Week",
-        "receivables": "Openstaand",
-        "bucket": "Ouderdom",
-        "amount": "Bedrag",
-        "count": "Aantal",
-        "method": "Betaalwijze",
-        "channel": "Kanaal",
-        "reason": "Reden",
-        "level": "Niveau",
-        "group": "Groep",
-        "risk": "Risico",
-        "debtors": "Debiteuren",
-        "owed": "Openstaand",
-        "figure": "Cijfer",
-        "value": "Waarde",
-        "conversations": "Gesprekken",
-        "containment": "Zonder medewerker opgelost",
-        "claim": "Mediane tijd tot oppakken (uur)",
-        "failures": "Mislukte verificaties",
-        "locks": "Geblokkeerde verificaties",
-        "first_contact": "Mediane tijd eerste contact tot betaling (uur)",
-        "not_due": "nog niet vervallen",
-        "method_note": "DSO = openstaand aan het eind van de periode / omzet op rekening in de periode x dagen",
-    },
-    "en": {
-        "title": "Dashboard",
-        "period": "Period",
-        "from": "from",
-        "to": "to",
-        "show": "Show",
-        "previous": "previous period",
-        "dso": "DSO (days)",
-        "dso_weeks": "DSO by week",
-        "ageing": "Ageing of open items",
-        "payments": "Payments by way of paying",
-        "assistant": "The assistant",
-        "handoffs": "Handoffs by reason and level",
-        "arrangements": "Plans and promises",
-        "reminders": "Reminders: what works (within 7 days)",
-        "step": "Step",
-        "sent": "Sent",
-        "paid": "Paid",
-        "promised": "Promised",
-        "disputed": "Disputed",
-        "portfolio": "Portfolio by profile",
-        "download": "Download CSV",
-        "week": "Week",
-        "receivables": "Receivables",
-        "bucket": "Age",
-        "amount": "Amount",
-        "count": "Count",
-        "method": "Method",
-        "channel": "Channel",
-        "reason": "Reason",
-        "level": "Level",
-        "group": "Group",
-        "risk": "Risk",
-        "debtors": "Debtors",
-        "owed": "Owed",
-        "figure": "Figure",
-        "value": "Value",
-        "conversations": "Conversations",
-        "containment": "Resolved without a person",
-        "claim": "Median time to claim (hours)",
-        "failures": "Failed verifications",
-        "locks": "Verifications locked",
-        "first_contact": "Median time from first contact to payment (hours)",
-        "not_due": "not yet due",
-        "method_note": "DSO = receivables at the end of the period / credit sales in the period x days",
-    },
-}
 TABLES = ("dso", "ageing", "payments", "handoffs", "arrangements", "reminders", "portfolio")
 
 
@@ -124,7 +31,7 @@ def _money(value: Any, language: str) -> str:
 
 def tables(figures: dict[str, Any], language: str) -> list[Table]:
     """The dashboard's tables (and charts) from the reports API's figures."""
-    t = LABELS[language]
+    t = page_texts("dashboard", language)
     dso = figures["dso"]
     weeks = dso["weeks"]
     week_labels = [format_date(w["start"], language)[:6] for w in weeks]
@@ -262,7 +169,7 @@ def as_csv(table: Table) -> str:
 
 def summary(figures: dict[str, Any], language: str) -> list[tuple[str, str]]:
     """The headline figures at the top of the page."""
-    t = LABELS[language]
+    t = page_texts("dashboard", language)
     dso = figures["dso"]
     assistant = figures["assistant"]["current"]
     containment = assistant["containment"]

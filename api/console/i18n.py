@@ -4,13 +4,15 @@ of texts/), the language a request is shown in, and the labels for stored codes.
     t("console.queue", "nl")                    -> "Wachtrij"
     label("reason", "cannot_pay", "en")          -> "Cannot pay"
 
+    page_texts("dashboard", "nl")["title"]     -> "Dashboard"
+
 A collector's choice is stored on their account (Collector.language); until they choose, the
 browser's Accept-Language decides, and English when it names neither Dutch nor English (the
 language rule of receivables.common.language with the console's own default: the collectors,
 not the debtors, read it).
-Another console page (a credit manager's dashboard) adds a YAML file next to console.yml and
-reads it with the same two functions; amounts and dates go through the bot's formatters
-(receivables.common.money.format_money, receivables.common.dates.format_date).
+A page with many words of its own (the dashboard, the reminders) has its own YAML file next to
+console.yml and reads it whole with page_texts; amounts and dates go through the bot's
+formatters (receivables.common.money.format_money, receivables.common.dates.format_date).
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ def t(key: str, language: str, /, **values: object) -> str:
     """The console text for `key` in `language`, placeholders filled. KeyError when unknown."""
     template = catalogue()[key][resolve_language(language, default=FALLBACK)]
     return template.format(**values) if values else template
+
+
+def page_texts(page: str, language: str) -> dict[str, str]:
+    """One page's own texts (catalogue/<page>.yml) in `language`, by name: what its template
+    reads as {{ labels.<name> }}. KeyError for a page without texts."""
+    prefix = f"{page}."
+    lang = resolve_language(language, default=FALLBACK)
+    texts = {k[len(prefix) :]: v[lang] for k, v in catalogue().items() if k.startswith(prefix)}
+    if not texts:
+        raise KeyError(page)
+    return texts
 
 
 def label(kind: str, code: str | None, language: str) -> str:

@@ -36,7 +36,6 @@ from receivables.conversations import deliveries
 from receivables.conversations.outbox import DELIVERY_FAILED
 from receivables.conversations.service import get_conversation
 from receivables.db import run_in_session
-from receivables.models import Message
 from receivables.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -178,10 +177,6 @@ async def open_channel_senders(
         yield senders
     finally:
         await senders.close()
-
-
-def outbound_messages(messages: list[Message]) -> list[OutboundMessage]:
-    return [OutboundMessage(m.id, m.text, list(m.buttons or [])) for m in messages]
 
 
 async def first_delivery(

@@ -28,11 +28,8 @@ from receivables.common.language import resolve_language
 from receivables.conversations import deliveries, inbox, outbox
 from receivables.db import run_in_session
 from receivables.models import Delivery, Message
-from receivables.reminders.service import (
-    is_stop_word,
-    opt_out_conversation,
-    reminder_context,
-)
+from receivables.reminders.opt_outs import is_stop_word, opt_out_conversation
+from receivables.reminders.sends import reminder_context
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from receivables.payments.links import (
     settle_link,
 )
 from receivables.policy.model import Policy
-from receivables.reminders.service import reminder_for_conversation
+from receivables.reminders.sends import reminder_for_conversation
 from receivables.settings import Settings
 from texts import text
 

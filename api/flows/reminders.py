@@ -10,10 +10,12 @@ channel (e-mail over SMTP; SMS, WhatsApp and Telegram through ChannelSenders, wi
 retries) or makes a call task in the collector console, and records the result. Then the
 outcomes of earlier steps are brought up to date.
 
-A claimed step whose send failed is recorded as failed and not retried: at most once. The
-durable outbox (branch `durable`) is where that should change: `_send` would put the
-message in the outbox instead of calling the channel, and the outbox's delivery would
-`finish` the row.
+A claimed step whose send failed is recorded as failed and not retried: at most once. A
+step that a dead round left claimed ("sending") is failed by the next round once it is older
+than receivables.reminders.sends.STALE_AFTER (ten minutes), and not sent again either: it
+may have gone out before the process died. The durable outbox (branch `durable`) is where
+that should change: `_send` would put the message in the outbox instead of calling the
+channel, and the outbox's delivery would `finish` the row.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from receivables.handoffs.service import create_handoff
 from receivables.models import Debtor
 from receivables.payments.links import get_or_create_link, link_url, resolve_target
 from receivables.policy.model import Policy
-from receivables.reminders import service as reminders
+from receivables.profiles.service import refresh_profiles
+from receivables.reminders import calendars, facts, outcomes, sends
 from receivables.reminders.planner import CALL, DayPlan, Due, plan_day
 from receivables.settings import Settings
 from texts import text as reminder_text
@@ -118,8 +121,21 @@ class Scheduler:
         )
 
     async def run_round(self, now: dt.datetime, *, dry_run: bool = False) -> RoundReport:
+        stale = 0
+        if not dry_run:
+            # the steps an earlier round claimed and never finished (its process died while
+            # sending): failed, visibly, not left "sending" for good
+            stale = await run_in_session(self.sessions, sends.fail_stale_sends, now=now)
+            # the planner picks a debtor's plan by the profile stored on the debtor, and
+            # days late grow without anything else changing: the profiles first
+            await run_in_session(
+                self.sessions,
+                refresh_profiles,
+                policy=self.policy,
+                today=now.astimezone(self.zone).date(),
+            )
         plan = await self.plan(now)
-        report = RoundReport(plan.day, closed=plan.closed, held=len(plan.held))
+        report = RoundReport(plan.day, closed=plan.closed, held=len(plan.held), stale=stale)
         if dry_run:
             report.would_send = Counter(f"{d.step}/{d.channel}" for d in plan.due)
             return report
@@ -133,7 +149,7 @@ class Scheduler:
                 report.count(due, "failed")
         report.outcomes = await run_in_session(
             self.sessions,
-            reminders.record_outcomes,
+            outcomes.record_outcomes,
             now=now,
             outcome_days=self.policy.reminders.outcome_days,
         )
@@ -149,7 +165,7 @@ class Scheduler:
         status, error = await self._send(prepared)
         await run_in_session(
             self.sessions,
-            reminders.finish,
+            sends.finish,
             send_id=prepared.send_id,
             status=status,
             conversation_id=prepared.conversation_id,
@@ -184,6 +200,7 @@ class RoundReport:
     closed: str | None = None
     held: int = 0
     skipped: int = 0
+    stale: int = 0
     outcomes: int = 0
     sent: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -215,18 +232,18 @@ def _plan(
     whatsapp_texts: frozenset[str] | None = None,
     assume_sent: frozenset[str] = frozenset(),
 ) -> DayPlan:
-    facts = reminders.load_day_facts(session=session, day=day)
+    day_facts = facts.load_day_facts(session=session, day=day)
     return plan_day(
         policy=policy,
-        calendar=reminders.calendar_for(policy.reminders),
+        calendar=calendars.calendar_for(policy.reminders),
         day=day,
         at=at,
-        debtors=facts.debtors,
-        invoices=facts.invoices,
-        arrangements=facts.arrangements,
-        pauses=facts.pauses,
-        sent=facts.sent | assume_sent,
-        recent_messages=facts.recent_messages,
+        debtors=day_facts.debtors,
+        invoices=day_facts.invoices,
+        arrangements=day_facts.arrangements,
+        pauses=day_facts.pauses,
+        sent=day_facts.sent | assume_sent,
+        recent_messages=day_facts.recent_messages,
         channels_on=channels_on,
         whatsapp_texts=whatsapp_texts,
     )
@@ -249,7 +266,7 @@ def _address(session: Session, debtor: Debtor, channel: str) -> str:
     if channel in PHONE_CHANNELS:
         return debtor.phone or ""
     if channel == "telegram":
-        return reminders.telegram_chat(session=session, debtor_id=debtor.id) or ""
+        return sends.telegram_chat(session=session, debtor_id=debtor.id) or ""
     return ""
 
 
@@ -258,7 +275,7 @@ def _claim_and_prepare(
 ) -> Prepared | None:
     """Claim the step (None: taken already), then the link, the text and the conversation.
     Committed together before the send."""
-    send = reminders.claim(session=session, due=due, day=day)
+    send = sends.claim(session=session, due=due, day=day, now=now)
     if send is None:
         return None
     policy, settings = scheduler.policy, scheduler.settings

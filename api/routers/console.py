@@ -21,8 +21,8 @@ from api.console.auth import (
     signed_in,
 )
 from api.console.csrf import check_csrf, secure_cookies
-from api.console.dashboard import LABELS, as_csv, summary, tables
-from api.console.i18n import t
+from api.console.dashboard import as_csv, summary, tables
+from api.console.i18n import page_texts, t
 from api.console.live import change_events
 from api.console.pages import ConsolePages, page_language
 from api.console.panel import button_titles, debtor_names, handoff_collectors, load_case
@@ -394,7 +394,7 @@ def dashboard_page(
             user=user,
             status_code=403,
             forbidden=True,
-            labels=LABELS[lang],
+            labels=page_texts("dashboard", lang),
             lang=lang,
         )
     figures = _figures(session, period)
@@ -403,7 +403,7 @@ def dashboard_page(
         "dashboard.html",
         user=user,
         forbidden=False,
-        labels=LABELS[lang],
+        labels=page_texts("dashboard", lang),
         lang=lang,
         period=period,
         summary=summary(figures, lang),

@@ -13,80 +13,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.console.auth import ConsoleUser, Principal
 from api.console.csrf import check_csrf
+from api.console.i18n import page_texts
+from api.console.pages import page_language
 from api.deps import RowId, SessionDep
 from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from api.routers.console import PAGES
 from receivables.accounts.debtors import debtor_labels, get_debtor_language
 from receivables.common.language import resolve_language
 from receivables.db import session_scope
-from receivables.reminders import service as reminders
+from receivables.reminders import opt_outs, outcomes, pauses
 from receivables.reminders.planner import DayPlan
 from texts import text
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/reminders"
-
-# the console's labels, English and Dutch (until the console's own translation is merged)
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Reminders",
-        "today": "Today",
-        "tomorrow": "Tomorrow",
-        "now": "Dry run: what a round would send now",
-        "dry_run": "Dry run now",
-        "step": "Step",
-        "channel": "Channel",
-        "count": "Count",
-        "debtor": "Debtor",
-        "invoice": "Invoice",
-        "why": "Why this channel",
-        "held": "Held back",
-        "reason": "Reason",
-        "pause": "Pause debtor",
-        "pause_step": "Pause step",
-        "pauses": "Pauses",
-        "resume": "Resume",
-        "nothing": "Nothing goes out.",
-        "closed": "Nothing goes out:",
-        "outcomes": "Outcomes within 7 days",
-        "no_outcomes": "No reminder sent yet.",
-        "sent": "Sent",
-        "paid": "Paid",
-        "promised": "Promised",
-        "disputed": "Disputed",
-        "everybody": "every debtor",
-        "language": "Nederlands",
-    },
-    "nl": {
-        "title": "Herinneringen",
-        "today": "Vandaag",
-        "tomorrow": "Morgen",
-        "now": "Proefronde: wat nu verstuurd zou worden",
-        "dry_run": "Proefronde nu",
-        "step": "Stap",
-        "channel": "Kanaal",
-        "count": "Aantal",
-        "debtor": "Debiteur",
-        "invoice": "Factuur",
-        "why": "Waarom dit kanaal",
-        "held": "Tegengehouden",
-        "reason": "Reden",
-        "pause": "Debiteur pauzeren",
-        "pause_step": "Stap pauzeren",
-        "pauses": "Pauzes",
-        "resume": "Hervatten",
-        "nothing": "Er gaat niets uit.",
-        "closed": "Er gaat niets uit:",
-        "outcomes": "Resultaat binnen 7 dagen",
-        "no_outcomes": "Nog geen herinnering verstuurd.",
-        "sent": "Verstuurd",
-        "paid": "Betaald",
-        "promised": "Toegezegd",
-        "disputed": "Betwist",
-        "everybody": "iedere debiteur",
-        "language": "English",
-    },
-}
 
 
 def _scheduler(request: Request) -> Scheduler:
@@ -114,9 +54,11 @@ def _summary(plan: DayPlan) -> list[tuple[str, str, int]]:
 
 @router.get(PAGE)
 async def reminders_page(
-    request: Request, session: SessionDep, user: ConsoleUser, lang: str = "en", now: bool = False
+    request: Request, session: SessionDep, user: ConsoleUser, now: bool = False
 ) -> Response:
-    language = lang if lang in LABELS else "en"
+    """In the collector's language, as every console page (their stored choice, else the
+    browser's)."""
+    language = page_language(request, user)
     scheduler = _scheduler(request)
     moment = dt.datetime.now(dt.UTC)
     today = await scheduler.plan(moment, whole_day=True)
@@ -132,20 +74,18 @@ async def reminders_page(
         request,
         "reminders.html",
         user,
-        labels=LABELS[language],
-        lang=language,
-        other="nl" if language == "en" else "en",
+        labels=page_texts("reminders", language),
         days=[(key, plan, _summary(plan)) for key, plan in days],
         names=debtor_labels(session=session, debtor_ids=ids),
-        pauses=reminders.list_pauses(session=session),
+        pauses=pauses.list_pauses(session=session),
         steps=steps,
-        outcomes=reminders.outcome_summary(session=session),
+        outcomes=outcomes.outcome_summary(session=session),
         may_pause=user.role != "junior",
     )
 
 
-def _back(lang: str) -> RedirectResponse:
-    return RedirectResponse(f"{PAGE}?lang={lang}", status_code=status.HTTP_303_SEE_OTHER)
+def _back() -> RedirectResponse:
+    return RedirectResponse(PAGE, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post(f"{PAGE}/pause", dependencies=[Depends(check_csrf)])
@@ -154,18 +94,17 @@ def pause(
     user: ConsoleUser,
     debtor_id: Annotated[int | None, Form()] = None,
     step: Annotated[str | None, Form(max_length=81)] = None,
-    lang: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
     _may_pause(user)
     by = f"collector:{user.username or 'admin'}"
     if debtor_id is not None:
-        reminders.pause(session=session, by=by, debtor_id=debtor_id)
+        pauses.pause(session=session, by=by, debtor_id=debtor_id)
     elif step and "/" in step:
         plan_name, step_name = step.split("/", 1)
-        reminders.pause(session=session, by=by, plan=plan_name, step=step_name)
+        pauses.pause(session=session, by=by, plan=plan_name, step=step_name)
     else:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a debtor or a step")
-    return _back(lang)
+    return _back()
 
 
 @router.post(f"{PAGE}/pauses/{{pause_id}}/lift", dependencies=[Depends(check_csrf)])
@@ -173,11 +112,10 @@ def lift(
     pause_id: RowId,
     session: SessionDep,
     user: ConsoleUser,
-    lang: Annotated[str, Form(max_length=2)] = "en",
 ) -> Response:
     _may_pause(user)
-    reminders.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
-    return _back(lang)
+    pauses.lift_pause(session=session, pause_id=pause_id, by=f"collector:{user.username}")
+    return _back()
 
 
 # --- the debtor's unsubscribe page ----------------------------------------------------------
@@ -193,7 +131,7 @@ def _stop_page(language: str, body: str) -> HTMLResponse:
 
 def _stop_language(request: Request, token: str) -> tuple[Any, str]:
     with session_scope(request.app.state.sessions) as session:
-        send = reminders.send_by_stop_token(session=session, token=token)
+        send = opt_outs.send_by_stop_token(session=session, token=token)
         if send is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown link")
         on_file = get_debtor_language(session=session, debtor_id=send.debtor_id)
@@ -218,5 +156,5 @@ def stop_page(request: Request, token: str) -> HTMLResponse:
 def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     """The button, or a mail client's one-click List-Unsubscribe POST."""
     debtor_id, language = _stop_language(request, token)
-    reminders.opt_out(session=session, debtor_id=debtor_id, channel="email")
+    opt_outs.opt_out(session=session, debtor_id=debtor_id, channel="email")
     return _stop_page(language, f"<p>{html.escape(text('reminders.stop_confirmed', language))}</p>")

@@ -39,13 +39,6 @@ def list_plans(*, session: Session, debtor_id: int) -> list[PaymentPlan]:
     )
 
 
-def get_plan(*, session: Session, plan_id: int) -> PaymentPlan:
-    plan = session.get(PaymentPlan, plan_id)
-    if plan is None:
-        raise NotFound("payment plan", plan_id)
-    return plan
-
-
 def get_active_plan(*, session: Session, debtor_id: int) -> PaymentPlan | None:
     """The debtor's active plan (there is at most one), or None."""
     return session.scalar(

@@ -207,10 +207,3 @@ def settle_promises(
             )
     session.flush()
     return kept
-
-
-def get_promise(*, session: Session, promise_id: int) -> Promise:
-    promise = session.get(Promise, promise_id)
-    if promise is None:
-        raise NotFound("promise", promise_id)
-    return promise

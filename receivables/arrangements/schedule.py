@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from receivables.common.money import CENT, to_money
 from receivables.policy.limits import PlanLimits
@@ -63,10 +63,6 @@ class Schedule:
         return self.installments[0].amount
 
     @property
-    def last_amount(self) -> Decimal:
-        return self.installments[-1].amount
-
-    @property
     def first_date(self) -> dt.date:
         return self.installments[0].due_date
 
@@ -77,19 +73,6 @@ class Schedule:
     def to_json(self) -> list[dict[str, str]]:
         """[{"amount": "208.34", "due_date": "2026-12-07"}, ...]: for a slot or an audit event."""
         return [{"amount": str(i.amount), "due_date": i.due_date.isoformat()} for i in self]
-
-    @classmethod
-    def from_json(cls, data: Any) -> Schedule:
-        """The inverse of to_json; ValueError when data is not a list of such items."""
-        if not isinstance(data, list) or not data:
-            raise ValueError("a schedule is a non-empty list of installments")
-        try:
-            return build_schedule(
-                amounts=[to_money(str(item["amount"])) for item in data],
-                dates=[dt.date.fromisoformat(str(item["due_date"])) for item in data],
-            )
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"not a schedule: {exc}") from exc
 
     def __iter__(self) -> Iterator[ScheduledInstallment]:
         return iter(self.installments)

@@ -109,19 +109,6 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def verify_signature(
-    secret: str, body: bytes, header: str, *, now: int, tolerance: int = 300
-) -> bool:
-    """What a receiver does: the MAC matches and the timestamp is recent. Pure."""
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        timestamp = int(parts.get("t", ""))
-    except ValueError:
-        return False
-    expected = sign(secret, body, timestamp)
-    return abs(now - timestamp) <= tolerance and hmac.compare_digest(expected, header)
-
-
 def claim_next(*, session: Session, now: dt.datetime | None = None) -> BookEvent | None:
     """The oldest pending event, locked for this sender; None when there is none, when it
     waits for its next attempt, or when another sender holds it (order is kept: nobody

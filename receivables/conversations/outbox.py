@@ -236,10 +236,6 @@ def list_failed(*, session: Session, since: dt.datetime, limit: int = 50) -> lis
     ]
 
 
-def get_row(*, session: Session, row_id: int) -> OutboxMessage | None:
-    return session.get(OutboxMessage, row_id)
-
-
 def count_pending(*, session: Session) -> int:
     """Rows waiting to be sent (the outbox depth)."""
     return (

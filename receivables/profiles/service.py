@@ -490,14 +490,3 @@ def list_debtor_profiles(
                 rows.append(DebtorProfileRow(debtor=debtor, balance=balance, profile=view))
     rows.sort(key=lambda r: (_RISK_ORDER[r.profile.risk], -r.balance, r.debtor.reference))
     return rows
-
-
-def list_profile_changes(*, session: Session, debtor_id: int) -> list[DebtorProfileChange]:
-    """The debtor's profile history, oldest first."""
-    return list(
-        session.scalars(
-            select(DebtorProfileChange)
-            .where(DebtorProfileChange.debtor_id == debtor_id)
-            .order_by(DebtorProfileChange.id)
-        )
-    )

@@ -76,20 +76,6 @@ def dso(receivables: Decimal, credit_sales: Decimal, days: int) -> Decimal | Non
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def ageing_bucket(due_date: dt.date, today: dt.date) -> str:
-    """Which ageing column an open invoice is in, by the days past its due date."""
-    late = (today - due_date).days
-    if late <= 0:
-        return "not_due"
-    if late <= 30:
-        return "1-30"
-    if late <= 60:
-        return "31-60"
-    if late <= 90:
-        return "61-90"
-    return "90+"
-
-
 def share(part: int, whole: int) -> float | None:
     """part / whole rounded to three decimals; None when there is no whole."""
     return round(part / whole, 3) if whole else None

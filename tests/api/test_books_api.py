@@ -5,10 +5,13 @@ sometimes down, and a Mollie refund."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.flows.books_out import deliver_due
-from receivables.books.events import SIGNATURE_HEADER, verify_signature
+from receivables.books.events import sign
 from receivables.db import make_engine, make_session_factory
 from settle.stack import free_port
 from tests.api.fake_mollie import FakeMollie
@@ -127,29 +130,47 @@ def test_a_bank_transfer_is_booked_and_the_debtor_hears_of_it(
     assert sum(",payment.booked," in line for line in export.text.splitlines()) == 2
 
 
+def signature_holds(secret: str, body: bytes, header: str, now: float) -> bool:
+    """The receiver's own check, written from the documented scheme and nothing of Settle's:
+    "t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>", t within five minutes."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    if not parts.get("t", "").isdigit() or "v1" not in parts:
+        return False
+    signed = parts["t"].encode() + b"." + body
+    mac = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return abs(now - int(parts["t"])) <= 300 and hmac.compare_digest(mac, parts["v1"])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    key: str
+    event: str
+    signed: bool
+    body: dict[str, Any]
+
+
 class Receiver:
-    """The creditor's ERP: checks each signature, remembers events by idempotency key."""
+    """The creditor's ERP, as a test sees it: every POST recorded as it came (a duplicate
+    is seen, not hidden), its signature checked independently."""
 
     def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.keys: list[str] = []
-        self.bad_signatures = 0
+        self.deliveries: list[Delivery] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                header = self.headers.get(SIGNATURE_HEADER, "")
-                if not verify_signature(SECRET, body, header, now=int(time.time())):
-                    receiver.bad_signatures += 1
-                    self.send_response(401)
-                    self.end_headers()
-                    return
-                key = self.headers["Idempotency-Key"]
-                if key not in receiver.keys:
-                    receiver.keys.append(key)
-                    receiver.events.append(json.loads(body))
-                self.send_response(204)
+                header = self.headers.get("Settle-Signature", "")
+                signed = signature_holds(SECRET, body, header, time.time())
+                receiver.deliveries.append(
+                    Delivery(
+                        self.headers["Idempotency-Key"],
+                        self.headers["Settle-Event"],
+                        signed,
+                        json.loads(body),
+                    )
+                )
+                self.send_response(204 if signed else 401)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
@@ -198,13 +219,27 @@ def test_a_receiver_that_is_down_gets_the_events_later_in_order_once_each(
         assert deliver_due(sessions, url=receiver.url, secret=SECRET) == 0
     finally:
         receiver.stop()
-    assert receiver.bad_signatures == 0
-    assert [(e["type"], e["data"]["amount"]) for e in receiver.events] == [
-        ("payment.booked", "150.00"),
-        ("payment.booked", "89.95"),
+    # exactly two POSTs, each signed, each event once, in order
+    deliveries = receiver.deliveries
+    assert [(d.event, d.body["data"]["amount"], d.signed) for d in deliveries] == [
+        ("payment.booked", "150.00", True),
+        ("payment.booked", "89.95", True),
     ]
-    assert [int(k) for k in receiver.keys] == sorted(int(k) for k in receiver.keys)
-    assert receiver.events[0]["debtor"]["id"] == debtor_id
+    assert [d.key for d in deliveries] == [str(d.body["id"]) for d in deliveries]
+    assert int(deliveries[0].key) < int(deliveries[1].key)
+    assert deliveries[0].body["debtor"]["id"] == debtor_id
+
+
+def test_the_receiver_refuses_a_wrong_signature() -> None:
+    """The test's own check is no rubber stamp: another secret, another body or an old time
+    fail it."""
+    body, now = b'{"id":1}', int(time.time())
+    header = sign(SECRET, body, now)
+    assert signature_holds(SECRET, body, header, now)
+    assert not signature_holds("another secret", body, header, now)
+    assert not signature_holds(SECRET, b'{"id":2}', header, now)
+    assert not signature_holds(SECRET, body, header, now + 301)
+    assert not signature_holds(SECRET, body, "v1=" + header.partition("v1=")[2], now)
 
 
 def test_a_mollie_refund_reopens_the_invoice(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import AuditEvent, Collector, PaymentPlan
+from receivables.reminders.models import ReminderPause
 from receivables.settings import settings_from
 from tests.api.test_gateway import FakeRasa, fake_rasa  # noqa: F401
 from tests.api.test_handoff_api import log_in, seed_case, seed_collector, sessions_of
@@ -406,3 +407,34 @@ def test_the_console_speaks_the_collectors_language_and_says_what_was_agreed(
     refused = client.post("/console/language", data={"language": "de"}, follow_redirects=False)
     assert refused.status_code == 303
     assert 'lang="nl"' in client.get("/console").text
+
+
+def test_the_reminders_page_speaks_the_collectors_stored_language(client: TestClient) -> None:
+    """Like every console page, and reached from the console's nav without a ?lang=."""
+    seed_collector(sessions_of(client), "anna", "senior")
+    log_in(client, "anna")
+    english = client.get("/console/reminders", headers={"Accept-Language": "en-GB"}).text
+    assert 'lang="en"' in english and "<h1>Reminders</h1>" in english
+    client.post("/console/language", data={"language": "nl", "next": "/console/reminders"})
+    dutch = client.get("/console/reminders", headers={"Accept-Language": "en-GB"}).text
+    assert 'lang="nl"' in dutch and "<h1>Herinneringen</h1>" in dutch and "Pauzes" in dutch
+    assert "Pauses" not in dutch
+
+
+@pytest.mark.parametrize(("role", "status"), [("junior", 403), ("senior", 303)])
+def test_only_a_senior_pauses_reminders(client: TestClient, role: str, status: int) -> None:
+    """The same request, with the form's valid security token (the test client repeats the
+    CSRF cookie): only the role decides."""
+    sessions = sessions_of(client)
+    seed_collector(sessions, "sam", role)
+    log_in(client, "sam")
+    client.get("/console/reminders")  # the page that sets the CSRF cookie
+    response = client.post(
+        "/console/reminders/pause", data={"step": "small/heads_up"}, follow_redirects=False
+    )
+    assert response.status_code == status, response.text
+    with session_scope(sessions) as session:
+        paused = session.scalars(select(ReminderPause.step)).all()
+    assert paused == ([] if role == "junior" else ["heads_up"])
+    if role == "junior":
+        assert "only a senior or an admin may pause" in response.text

@@ -14,15 +14,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.flows.reminders import RoundReport, Scheduler
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
+from receivables.common import clock
 from receivables.db import session_scope
 from receivables.models import Message
-from receivables.reminders import service as reminders
-from receivables.reminders.models import ReminderSend
+from receivables.reminders.models import ReminderOptOut, ReminderSend
 from receivables.reminders.planner import DebtorFacts, Due
+from receivables.reminders.sends import claim
 from tests.api.test_channels_whatsapp import HOOK, SMS_FROM, WA_FROM, assistant, inbound
 from tests.fakes.gateway import PUBLIC_URL, make_client, twilio_post
 from tests.fakes.rasa import FakeRasa, fake_rasa
@@ -84,6 +86,15 @@ def scheduler(client: TestClient) -> Scheduler:
     )
 
 
+def opted_out(session: Session, debtor_id: int) -> bool:
+    return (
+        session.scalar(
+            select(ReminderOptOut.debtor_id).where(ReminderOptOut.debtor_id == debtor_id)
+        )
+        is not None
+    )
+
+
 def run_round(client: TestClient, now: dt.datetime) -> RoundReport:
     """A round in the app's own event loop (its channel clients live there)."""
     portal = client.portal
@@ -123,7 +134,7 @@ def test_an_answer_continues_the_reminder_and_stop_ends_them(
     assert twilio.bodies(PHONE)[-1].startswith("U ontvangt van ons geen herinneringen meer.")
     assert len(rasa.received) == 1
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert reminders.is_opted_out(session=session, debtor_id=debtor_id)
+        assert opted_out(session, debtor_id)
     later = run_round(client, TUESDAY + dt.timedelta(days=6))  # Monday 7 December
     assert later.sent.total() == 0 and later.held == 1
 
@@ -145,17 +156,17 @@ def test_the_unsubscribe_page_asks_first(client: TestClient) -> None:
             planned_for=dt.date(2026, 12, 1),
             invoice_id=1,
         )
-        send = reminders.claim(session=session, due=due, day=dt.date(2026, 12, 1))
+        send = claim(session=session, due=due, day=dt.date(2026, 12, 1), now=clock.now())
         assert send is not None and send.stop_token
         token = send.stop_token
     page = client.get(f"/reminders/stop/{token}")
     assert page.status_code == 200 and "Afmelden" in page.text
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert not reminders.is_opted_out(session=session, debtor_id=debtor_id)
+        assert not opted_out(session, debtor_id)
     done = client.post(f"/reminders/stop/{token}")
     assert "geen herinneringen meer" in done.text
     assert client.get("/reminders/stop/not-a-token").status_code == 404
     with session_scope(client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        assert reminders.is_opted_out(session=session, debtor_id=debtor_id)
+        assert opted_out(session, debtor_id)
         assert session.scalar(select(ReminderSend.key)) == "invoice:1:heads_up"
     assert DebtorFacts(id=1).reachable == frozenset()

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice
 from receivables.db import session_scope
 from receivables.policy.model import load_policy
-from receivables.reminders.service import calendar_for
+from receivables.reminders.calendars import calendar_for
+from receivables.reminders.models import ReminderPause
 from tests.api.test_gateway import FakeRasa
 from tests.api.test_handoff_api import PASSWORD, seed_collector
 from tests.browser.chromium import ARTIFACTS, Gateway, chromium, running_gateway
@@ -125,8 +127,10 @@ def test_preview_and_pause(gateway: Gateway, browser: Browser) -> None:
     page.locator("#pauses").get_by_role("button", name="Resume").click()
     expect(page.locator(f"#day-{key} tr.due")).to_have_count(2)
 
-    # pause a step for everybody, in Dutch
-    page.get_by_role("link", name="Nederlands").click()
+    # pause a step for everybody, in Dutch: the console's own language switch (stored on
+    # the collector's account), no ?lang= of the page's own
+    page.get_by_role("button", name="NL, Nederlands").click()
+    expect(page).to_have_url(f"{gateway.url}/console/reminders")
     expect(page.get_by_role("heading", level=1)).to_have_text("Herinneringen")
     page.get_by_label("Stap").select_option("small/heads_up")
     page.get_by_role("button", name="Stap pauzeren").click()
@@ -135,15 +139,41 @@ def test_preview_and_pause(gateway: Gateway, browser: Browser) -> None:
     context.close()
 
 
-def test_a_junior_sees_the_preview_but_may_not_pause(gateway: Gateway, browser: Browser) -> None:
-    seed_collector(gateway.sessions, "joris", "junior")
+def pause_a_step_as(browser: Browser, gateway: Gateway, username: str) -> tuple[int, str]:
+    """Signed in as `username`, the pause form's request with the page's own valid CSRF
+    token: what the console answers (redirects not followed)."""
     context = browser.new_context()
     page = context.new_page()
-    sign_in(page, gateway, "joris")
+    sign_in(page, gateway, username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
-    expect(page.get_by_role("button", name="Pause debtor")).to_have_count(0)
+    if username == "joris":
+        expect(page.get_by_role("button", name="Pause debtor")).to_have_count(0)
+        expect(page.get_by_role("button", name="Pause step")).to_have_count(0)
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    assert token
     response = page.request.post(
-        f"{gateway.url}/console/reminders/pause", form={"debtor_id": "1", "lang": "en"}
+        f"{gateway.url}/console/reminders/pause",
+        form={"csrf_token": token, "step": "standard/heads_up"},
+        max_redirects=0,
     )
-    assert response.status == 403
+    answer = response.status, response.text()
     context.close()
+    return answer
+
+
+def test_a_junior_sees_the_preview_but_may_not_pause(gateway: Gateway, browser: Browser) -> None:
+    seed_collector(gateway.sessions, "joris", "junior")
+    seed_collector(gateway.sessions, "ilse", "senior")
+    status, text = pause_a_step_as(browser, gateway, "joris")
+    assert status == 403 and "only a senior or an admin may pause" in text
+    with session_scope(gateway.sessions) as session:
+        assert (
+            session.scalars(select(ReminderPause).where(ReminderPause.plan == "standard")).all()
+            == []
+        )
+    # the same request from a senior: the token was good, the role was what refused
+    status, _ = pause_a_step_as(browser, gateway, "ilse")
+    assert status == 303
+    with session_scope(gateway.sessions) as session:
+        [paused] = session.scalars(select(ReminderPause).where(ReminderPause.plan == "standard"))
+        assert (paused.step, paused.by, paused.lifted_at) == ("heads_up", "collector:ilse", None)

@@ -165,7 +165,7 @@ def test_the_outbox_sends_in_order_retries_later_and_fails_visibly(
             conversation_id=conversation_id,
             channel="whatsapp",
             address=conversation_id.removeprefix("whatsapp:"),
-            message_ids=[outbox.get_row(session=session, row_id=first).message_id or 0],  # type: ignore[union-attr]
+            message_ids=[session.get(OutboxMessage, first).message_id or 0],  # type: ignore[union-attr]
         )
     assert again == []  # pushed twice, stored once
 
@@ -212,7 +212,7 @@ def test_status_callbacks_move_forward_only_and_once(sessions: sessionmaker[Sess
             changes.append(outbox.record_status(session=session, provider_id=sid, status=status))
     assert changes == [True, False, False, True, False, False]
     with session_scope(sessions) as session:
-        assert outbox.get_row(session=session, row_id=row_id).status == "read"  # type: ignore[union-attr]
+        assert session.get(OutboxMessage, row_id).status == "read"  # type: ignore[union-attr]
         assert not outbox.record_status(session=session, provider_id="SMnone", status="read")
 
 

@@ -4,6 +4,8 @@ change, the history kept; credit information and the CSV import; the preferred c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice, get_open_balance
 from receivables.audit.events import list_events
+from receivables.common import clock
 from receivables.conversations.service import attach_debtor, get_or_create_conversation
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.demo import DEMO_DEBTORS, demo_table, load_demo_data
@@ -27,7 +30,6 @@ from receivables.profiles.credit_import import import_credit_text, parse_credit_
 from receivables.profiles.service import (
     current_profile,
     list_debtor_profiles,
-    list_profile_changes,
     load_facts,
     refresh_profiles,
     set_business_attributes,
@@ -36,9 +38,21 @@ from receivables.profiles.service import (
 )
 from receivables.settings import settings_from
 from tests.cli import settle
+from tests.conftest import postgres_schema
 
 TODAY = dt.date(2026, 11, 23)
 POLICY = load_policy()
+
+
+def profile_changes(session: Session, debtor_id: int) -> list[DebtorProfileChange]:
+    """The debtor's profile history, oldest first."""
+    return list(
+        session.scalars(
+            select(DebtorProfileChange)
+            .where(DebtorProfileChange.debtor_id == debtor_id)
+            .order_by(DebtorProfileChange.id)
+        )
+    )
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -125,7 +139,7 @@ def test_the_first_profile_is_stored_with_a_history_row_and_an_audit_event(
     assert (debtor.profile_group, debtor.profile_risk) == ("no_information", "medium")
     assert debtor.profile_reasons == list(view.reasons) and debtor.profile_updated_at
     assert stored_profile(debtor) == view
-    [change] = list_profile_changes(session=session, debtor_id=debtor.id)
+    [change] = profile_changes(session, debtor.id)
     assert (change.group, change.risk, change.previous_group) == ("no_information", "medium", None)
     [event] = [
         e
@@ -146,7 +160,7 @@ def test_reading_again_without_a_change_adds_no_history(session: Session) -> Non
     )
     assert "average 31 days late" in later.reasons
     assert debtor.profile_reasons == list(later.reasons)
-    assert len(list_profile_changes(session=session, debtor_id=debtor.id)) == 1
+    assert len(profile_changes(session, debtor.id)) == 1
 
 
 def test_the_profile_follows_the_facts_and_the_history_keeps_each_change(
@@ -175,7 +189,7 @@ def test_the_profile_follows_the_facts_and_the_history_keeps_each_change(
     assert group() == "unable"
     resolve_handoff(session=session, handoff_id=handoff.id, collector="lotte", outcome="debt_help")
     assert group() == "unable"
-    changes = list_profile_changes(session=session, debtor_id=debtor.id)
+    changes = profile_changes(session, debtor.id)
     assert [(c.previous_group, c.group) for c in changes] == [
         (None, "no_information"),
         ("no_information", "unwilling"),
@@ -442,13 +456,29 @@ def test_the_command_imports_a_file_or_reports_and_fails(tmp_path: Path) -> None
 
 
 # --- the demo -----------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    """A database of its own, migrated and empty: the demo's references are free, whatever
+    other tests left in the shared one."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'demo.db'}"
+            upgrade(url)
+        else:
+            url = stack.enter_context(postgres_schema("settle_demo"))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+
+
 def test_the_demo_debtors_show_all_five_groups_with_their_balances_unchanged(
-    session: Session,
+    empty_session: Session,
 ) -> None:
-    if session.scalar(select(Debtor.id).where(Debtor.reference == "48213907")):
-        pytest.skip("the database already has the demo debtors")
-    # the demo books its payments now: its today is the real one
-    today = dt.date.today()
+    session = empty_session
+    assert session.scalar(select(Debtor.id)) is None
+    # the demo books its payments now: its today is the app's
+    today = clock.today()
     assert load_demo_data(session=session, today=today) == len(DEMO_DEBTORS)
     profiles = {
         r.debtor.reference: (r.profile.group, r.profile.risk, r.debtor.preferred_channel)

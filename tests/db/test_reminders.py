@@ -25,14 +25,21 @@ from api.flows.channel_delivery import ChannelSenders, make_channels
 from api.flows.reminders import Scheduler, make_mailer, parse_templates
 from receivables.accounts.debtors import create_debtor
 from receivables.accounts.invoices import create_invoice, put_invoice_on_hold
+from receivables.audit.events import list_events
 from receivables.db import make_engine, make_session_factory, session_scope
 from receivables.handoffs.service import create_handoff
 from receivables.migrate import upgrade
 from receivables.models import Handoff, Message, PaymentLink
 from receivables.payments.links import settle_link
 from receivables.policy.model import load_policy
-from receivables.reminders import service as reminders
 from receivables.reminders.models import ReminderSend
+from receivables.reminders.opt_outs import is_stop_word, opt_out, opt_out_conversation
+from receivables.reminders.outcomes import outcome_summary, record_outcomes
+from receivables.reminders.sends import (
+    STALE_AFTER,
+    STOPPED_WHILE_SENDING,
+    reminder_for_conversation,
+)
 from receivables.settings import settings_from
 from settle.stack import free_port
 from tests.conftest import postgres_schema
@@ -118,7 +125,7 @@ def seed(sessions: sessionmaker[Session]) -> dict[str, int]:
         held = debtor("handoff", "90.00", DAY, phone="+31644444444")
         create_handoff(session=session, conversation_id="web-held", reason="other", debtor_id=held)
         out = debtor("optout", "90.00", DAY, phone="+31655555555")
-        reminders.opt_out(session=session, debtor_id=out, channel="sms")
+        opt_out(session=session, debtor_id=out, channel="sms")
         disputed = debtor("dispute", "90.00", DAY, phone="+31666666666")
         put_invoice_on_hold(
             session=session,
@@ -226,9 +233,7 @@ async def test_each_step_goes_out_once_through_the_right_channel(
             select(Message.text).where(Message.conversation_id == "sms:+31611111111")
         ).all()
         assert len(texts) == 1 and "F-text" in texts[0]
-        reminder = reminders.reminder_for_conversation(
-            session=session, conversation_id="sms:+31611111111"
-        )
+        reminder = reminder_for_conversation(session=session, conversation_id="sms:+31611111111")
         assert reminder is not None and reminder.invoice_id is not None
         # the call task: in the console's queue, for a senior (EUR 3,000)
         task = session.scalar(select(Handoff).where(Handoff.reason == "call_task"))
@@ -245,8 +250,8 @@ async def test_stop_paying_and_outcomes(
         await run.run_round(TEN)
         with session_scope(sessions) as session:
             # "STOP" by SMS: the debtor opts out, on every channel
-            assert reminders.is_stop_word(" Stop. ")
-            stopped = reminders.opt_out_conversation(
+            assert is_stop_word(" Stop. ")
+            stopped = opt_out_conversation(
                 session=session, conversation_id="sms:+31611111111", channel="sms"
             )
             assert stopped == [ids["text"]]
@@ -274,9 +279,93 @@ async def test_stop_paying_and_outcomes(
     assert later.sent["overdue/sms"] == 1 and later.failed.total() == 0
     assert (overdue.channel, overdue.channel_reason) == ("sms", "fallback")
     with session_scope(sessions) as session:
-        reminders.record_outcomes(session=session, now=TEN + dt.timedelta(days=8), outcome_days=7)
+        record_outcomes(session=session, now=TEN + dt.timedelta(days=8), outcome_days=7)
         outcomes = {s.debtor_id: s.outcome for s in session.scalars(select(ReminderSend))}
-        summary = reminders.outcome_summary(session=session)
+        summary = outcome_summary(session=session)
     assert outcomes[ids["mail"]] == "paid"
     assert outcomes[ids["text"]] == "none"
     assert any(row.step == "heads_up" and row.paid == 1 for row in summary)
+
+
+class StuckMailer:
+    """A mail server that takes the message and never answers: the round hangs inside the
+    send, where a process that dies leaves its claim "sending"."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+
+    async def send(self, reminder: Any) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_step_a_killed_round_left_sending_is_failed_by_the_next_round(
+    sessions: sessionmaker[Session], smtp: tuple[Inbox, int], twilio: FakeTwilio
+) -> None:
+    inbox, port = smtp
+    ids = seed(sessions)
+    killed, later = scheduler(sessions, port, twilio), scheduler(sessions, port, twilio)
+    stuck = StuckMailer()
+    killed.mailer = stuck  # type: ignore[assignment]
+    try:
+        round_ = asyncio.create_task(killed.run_round(TEN))
+        await asyncio.wait_for(stuck.entered.wait(), timeout=60)
+        round_.cancel()  # the process dies mid-send: nothing after the send runs
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+        [left] = [s for s in sends(sessions).values() if s.status == "sending"]
+        assert (left.debtor_id, left.channel) == (ids["mail"], "email")
+
+        # a round soon after leaves it alone (another instance may still be sending it)
+        soon = await later.run_round(TEN + dt.timedelta(minutes=1))
+        assert soon.stale == 0 and sends(sessions)[left.key].status == "sending"
+        # the first round after STALE_AFTER settles it: failed, with the reason, not resent
+        after = await later.run_round(TEN + STALE_AFTER + dt.timedelta(minutes=1))
+    finally:
+        await killed.senders.close()
+        await later.senders.close()
+    settled = sends(sessions)[left.key]
+    assert (settled.status, settled.error) == ("failed", STOPPED_WHILE_SENDING)
+    assert after.stale == 1
+    assert settled.sent_at is None and inbox.messages == []
+    assert [s.status for s in sends(sessions).values()].count("sending") == 0
+    with session_scope(sessions) as session:
+        events = list_events(session=session, debtor_id=ids["mail"])
+        assert [e.action for e in events if e.action.startswith("reminder_")] == ["reminder_failed"]
+
+
+async def test_a_round_plans_with_the_profile_as_it_is_today(
+    sessions: sessionmaker[Session], smtp: tuple[Inbox, int], twilio: FakeTwilio
+) -> None:
+    """Hardship counts for a year (profiling.hardship_days): a debtor stored as "unable" for a
+    cannot-pay handoff 400 days ago is no longer, although nothing else changed, and gets
+    the reminders of their amount (plan "small"), not the gentle plan offer."""
+    _inbox, port = smtp
+    with session_scope(sessions) as session:
+        debtor = create_debtor(
+            session=session, reference="R-old", name="Old Hardship", phone="+31677777777"
+        )
+        debtor.stated_channel = "sms"
+        debtor.profile_group, debtor.profile_risk = "unable", "medium"  # as stored back then
+        create_invoice(
+            session=session,
+            debtor=debtor,
+            number="F-old",
+            amount=Decimal("90.00"),
+            issue_date=DAY - dt.timedelta(days=33),
+            due_date=DAY - dt.timedelta(days=3),
+        )
+        hardship = create_handoff(
+            session=session, conversation_id="web-old", reason="cannot_pay", debtor_id=debtor.id
+        )
+        hardship.status = "resolved"
+        hardship.created_at = TEN.astimezone(dt.UTC) - dt.timedelta(days=400)
+        debtor_id = debtor.id
+    run = scheduler(sessions, port, twilio)
+    try:
+        report = await run.run_round(TEN)
+    finally:
+        await run.senders.close()
+    assert report.sent == {"overdue/sms": 1}
+    [sent] = sends(sessions).values()
+    assert (sent.debtor_id, sent.plan, sent.step) == (debtor_id, "small", "overdue")

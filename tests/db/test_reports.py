@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from receivables.models import (
     PaymentPlan,
     Promise,
 )
-from receivables.reports.figures import Period, ageing_bucket, dso
+from receivables.reports.figures import Period
 from receivables.reports.service import (
     ageing,
     arrangements,
@@ -226,15 +226,33 @@ def plain_sales(session: Session, period: Period) -> Decimal:
     )
 
 
+def plain_dso(receivables: Decimal, sales: Decimal, days: int) -> Decimal | None:
+    """DSO as the dashboard defines it: receivables at the end of the period / credit sales
+    in the period x the period's days, to one decimal (half up); none without sales."""
+    if sales <= 0:
+        return None
+    return (receivables * days / sales).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def plain_bucket(due_date: dt.date, today: dt.date) -> str:
+    """The ageing column by whole days past the due date: due today or later is not due."""
+    late = (today - due_date).days
+    for name, last_day in (("not_due", 0), ("1-30", 30), ("31-60", 60), ("61-90", 90)):
+        if late <= last_day:
+            return name
+    return "90+"
+
+
 def test_dso_and_its_weekly_trend(session: Session) -> None:
     build_book(session)
     figures = dso_figures(session=session, period=PERIOD)
     assert figures["receivables"] == plain_receivables(session, PERIOD.end)
-    assert figures["dso"] == dso(
+    assert figures["dso"] == plain_dso(
         plain_receivables(session, PERIOD.end), plain_sales(session, PERIOD), 30
     )
+    assert figures["dso"] is not None
     previous = PERIOD.previous()
-    assert figures["previous"] == dso(
+    assert figures["previous"] == plain_dso(
         plain_receivables(session, previous.end), plain_sales(session, previous), previous.days
     )
     assert [w["start"] for w in figures["weeks"]][:2] == [
@@ -243,7 +261,7 @@ def test_dso_and_its_weekly_trend(session: Session) -> None:
     ]
     for week in figures["weeks"]:  # each point: the 30 days ending that week
         span = Period(week["end"] - dt.timedelta(days=29), week["end"])
-        assert week["dso"] == dso(
+        assert week["dso"] == plain_dso(
             plain_receivables(session, span.end), plain_sales(session, span), 30
         )
 
@@ -252,7 +270,7 @@ def test_ageing(session: Session) -> None:
     build_book(session)
     expected: dict[str, list[Decimal]] = defaultdict(list)
     for invoice, left in open_amounts(session):
-        expected[ageing_bucket(invoice.due_date, TODAY)].append(left)
+        expected[plain_bucket(invoice.due_date, TODAY)].append(left)
     got = {
         b["bucket"]: (b["amount"], b["count"])
         for b in ageing(session=session, today=TODAY)["buckets"]
@@ -260,6 +278,38 @@ def test_ageing(session: Session) -> None:
     assert got == {
         name: (sum(expected[name], Decimal("0.00")), len(expected[name]))
         for name in ("not_due", "1-30", "31-60", "61-90", "90+")
+    }
+
+
+def test_ageing_at_the_edges_of_its_buckets(session: Session) -> None:
+    """Known answers: an invoice due today is not due, one a day late is 1-30, 30 days late
+    still 1-30, 31 days 31-60, and so on to 91 days: 90+."""
+    debtor = Debtor(reference="R-edges", name="Edges")
+    session.add(debtor)
+    session.flush()
+    for late in (0, 1, 30, 31, 60, 61, 90, 91):
+        due = TODAY - dt.timedelta(days=late)
+        session.add(
+            Invoice(
+                debtor_id=debtor.id,
+                number=f"F-edge-{late}",
+                amount=Decimal(late) + Decimal("0.50"),
+                issue_date=due - dt.timedelta(days=30),
+                due_date=due,
+                status="open",
+            )
+        )
+    session.flush()
+    got = {
+        b["bucket"]: (b["amount"], b["count"])
+        for b in ageing(session=session, today=TODAY)["buckets"]
+    }
+    assert got == {
+        "not_due": (Decimal("0.50"), 1),
+        "1-30": (Decimal("32.00"), 2),
+        "31-60": (Decimal("92.00"), 2),
+        "61-90": (Decimal("152.00"), 2),
+        "90+": (Decimal("91.50"), 1),
     }
 
 

@@ -1,7 +1,8 @@
 """Nothing lost, nothing twice, through the real processes: a signed WhatsApp message whose
-gateway is killed right after Twilio got its answer is answered once after the restart (by
-the workers, from the database), and Twilio's redelivery of the same MessageSid creates
-nothing. Replies go out through a fake Twilio REST API."""
+gateway is killed (SIGKILL) in the middle of its turn, seen unanswered in the database just
+before, is answered once after the restart (by the workers, from the database), and Twilio's
+redelivery of the same MessageSid creates nothing. Replies go out through a fake Twilio REST
+API."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -52,10 +54,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio) -> Itera
 
 
 def kill(stack: Stack, name: str) -> None:
-    """As a crash does: SIGKILL, no clean-up."""
+    """As a crash does: SIGKILL to the process group, no grace, no clean-up."""
     process = stack.processes[name]
     os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    assert process.wait() == -signal.SIGKILL
+
+
+def pause(stack: Stack, name: str, frozen: bool) -> None:
+    """SIGSTOP (SIGCONT) the process group: a process that takes no turn and answers no
+    request while it is stopped, and goes on where it was."""
+    os.killpg(stack.processes[name].pid, signal.SIGSTOP if frozen else signal.SIGCONT)
 
 
 def start_again(stack: Stack, name: str) -> None:
@@ -79,6 +87,30 @@ def inbound(sid: str, phone: str, body: str) -> dict[str, str]:
         "Body": body,
         "NumMedia": "0",
     }
+
+
+def in_the_turn(stack: Stack, conversation_id: str) -> dict[str, Any] | None:
+    """The conversation's one delivery as stored, when a process has claimed it for its turn
+    (attempts 1, a claim that holds) and not answered it: status, answered_at and the
+    senders of the stored messages. None otherwise."""
+    engine = make_engine(stack.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            rows = session.scalars(
+                select(Delivery).where(Delivery.conversation_id == conversation_id)
+            ).all()
+            if len(rows) != 1 or rows[0].attempts != 1 or rows[0].claimed_until is None:
+                return None
+            senders = [
+                m.sender for m in list_messages(session=session, conversation_id=conversation_id)
+            ]
+            return {
+                "status": rows[0].status,
+                "answered_at": rows[0].answered_at,
+                "senders": senders,
+            }
+    finally:
+        engine.dispose()
 
 
 def stored(stack: Stack, conversation_id: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
@@ -123,12 +155,33 @@ def test_a_message_whose_gateway_died_after_the_answer_is_answered_once(
 ) -> None:
     phone = f"+316{uuid.uuid4().int % 10**8:08d}"
     conversation_id, sid = f"whatsapp:{phone}", f"SM{uuid.uuid4().hex}"
-    # only the gateway may take the message: the workers are down for now
+    # only the gateway may take the message: the workers are down for now; and Rasa is
+    # stopped, so that the gateway's turn waits on it and cannot be answered before the kill
     kill(stack, "workers")
-    response = signed_post(stack, twilio.auth_token, inbound(sid, phone, "Hallo"))
-    assert response.status_code == 200
-    kill(stack, "api")  # right after Twilio got its 200, before or during the turn
-    assert [m["text"] for m in stored(stack, conversation_id)[0]][:1] == ["Hallo"]
+    pause(stack, "rasa", frozen=True)
+    try:
+        response = signed_post(stack, twilio.auth_token, inbound(sid, phone, "Hallo"))
+        assert response.status_code == 200
+        # observed before the kill: the gateway has claimed the message for its turn, and
+        # the turn is unanswered (the delivery pending, no reply stored)
+        wait_until(
+            lambda: in_the_turn(stack, conversation_id) is not None, "the gateway's turn", 60
+        )
+        assert in_the_turn(stack, conversation_id) == {
+            "status": "pending",
+            "answered_at": None,
+            "senders": ["debtor"],
+        }
+        kill(stack, "api")
+        # and after it: nothing the dead gateway could have finished
+        assert in_the_turn(stack, conversation_id) == {
+            "status": "pending",
+            "answered_at": None,
+            "senders": ["debtor"],
+        }
+        assert twilio.bodies(f"whatsapp:{phone}") == []
+    finally:
+        pause(stack, "rasa", frozen=False)
     start_again(stack, "api")
     start_again(stack, "workers")
     stack.wait_healthy(timeout=600)

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from api.routers.conversations import LOOK_WITH_BUS
 from settle.stack import Stack, free_port
 from tests.conftest import POSTGRES_URL
 from tests.integration.talk import create_debtor, texts
@@ -185,16 +186,28 @@ def test_one_debtor_alternating_between_replicas(replicas: Replicas) -> None:
     fourth = chat.say(two, "welke facturen staan nog open?")  # 2 knows she is verified
     assert "F1-" in texts(fourth) and "F2-" in texts(fourth), texts(fourth)
 
-    # a long-poll waiting on gateway 2 is woken by a message posted through gateway 1
+    # a long-poll waiting on gateway 2 is woken by a message posted through gateway 1: the
+    # poll starts first and is still waiting when the message is posted, and it returns
+    # with the message at once, not at its own next look at the database (LOOK_WITH_BUS)
     last = chat.read(two)["messages"][-1]["id"]
     polled: dict[str, Any] = {}
-    poll = threading.Thread(
-        target=lambda: polled.update(chat.read(two, after=last, wait=25)), daemon=True
-    )
+
+    def long_poll() -> None:
+        polled.update(chat.read(two, after=last, wait=25))
+        polled["at"] = time.monotonic()
+
+    started = time.monotonic()
+    poll = threading.Thread(target=long_poll, daemon=True)
     poll.start()
+    time.sleep(1.0)
+    assert poll.is_alive(), "the poll answered before anything was posted"
     chat.say(one, "dank u wel")
+    said = time.monotonic()
     poll.join(timeout=60)
     assert [m["text"] for m in polled["messages"] if m["sender"] == "debtor"] == ["dank u wel"]
+    woken, waited = polled["at"] - said, polled["at"] - started
+    own_look = LOOK_WITH_BUS - 0.5 <= waited <= LOOK_WITH_BUS + 1.5
+    assert woken < 2.0 and not own_look, f"woken {woken:.1f} s after the post, {waited:.1f} s in"
 
     everything = chat.read(one)["messages"]
     ids = [m["id"] for m in everything]

@@ -8,7 +8,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from api.console.i18n import catalogue, console_language, label, t
+from api.console.i18n import catalogue, console_language, label, page_texts, t
 from api.console.pages import waited
 from api.console.panel import button_titles, summary_line
 from texts import parity_problems
@@ -17,6 +17,16 @@ from texts import parity_problems
 def test_every_console_text_has_dutch_and_english_with_the_same_placeholders() -> None:
     assert len(catalogue()) > 100
     assert parity_problems(catalogue()) == []
+
+
+def test_the_dashboard_and_the_reminders_page_read_their_words_from_the_catalogue() -> None:
+    """Their own files next to console.yml, under the parity test above; no labels in code."""
+    for page, words in (("dashboard", 45), ("reminders", 26)):
+        dutch, english = page_texts(page, "nl"), page_texts(page, "en")
+        assert len(dutch) == len(english) == words
+    assert page_texts("reminders", "nl")["title"] == "Herinneringen"
+    assert page_texts("dashboard", "en")["ageing"] == "Ageing of open items"
+    assert page_texts("dashboard", "fr") == page_texts("dashboard", "en")
 
 
 def test_the_collectors_choice_wins_then_the_browser_then_english() -> None:

@@ -15,6 +15,7 @@ from receivables.policy.model import (
     ReminderSettings,
     load_policy,
 )
+from receivables.reminders.calendars import PublicHolidays, calendar_for
 from receivables.reminders.planner import (
     FALLBACK,
     LAST_ANSWERED,
@@ -28,7 +29,6 @@ from receivables.reminders.planner import (
     plan_day,
     plan_for,
 )
-from receivables.reminders.service import PublicHolidays, calendar_for
 
 POLICY = load_policy()
 CALENDAR = calendar_for(POLICY.reminders)

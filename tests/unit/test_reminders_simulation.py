@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from receivables.policy.model import Policy, load_policy
+from receivables.reminders.calendars import PublicHolidays, calendar_for
 from receivables.reminders.planner import (
     CALL,
     STATED,
@@ -25,7 +26,6 @@ from receivables.reminders.planner import (
     plan_day,
     plan_for,
 )
-from receivables.reminders.service import PublicHolidays, calendar_for
 
 START = dt.date(2026, 12, 1)
 DAYS = 60

@@ -157,37 +157,15 @@ def test_split_by_amount_needs_a_positive_amount() -> None:
 # --- schedules -------------------------------------------------------------------------
 
 
-def test_a_schedule_reads_back_as_json() -> None:
+def test_a_schedule_as_json() -> None:
     schedule = monthly_schedule([D("60.00"), D("40.00")], first=dt.date(2027, 1, 31))
     data = schedule.to_json()
     assert data == [
         {"amount": "60.00", "due_date": "2027-01-31"},
         {"amount": "40.00", "due_date": "2027-02-28"},
     ]
-    assert Schedule.from_json(data) == schedule
-    assert (schedule.count, schedule.total, schedule.amount, schedule.last_amount) == (
-        2,
-        D("100.00"),
-        D("60.00"),
-        D("40.00"),
-    )
+    assert (schedule.count, schedule.total, schedule.amount) == (2, D("100.00"), D("60.00"))
     assert [i.sequence for i in schedule] == [1, 2]
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        None,
-        [],
-        "x",
-        [{"amount": "10"}],
-        [{"amount": "ten", "due_date": "2026-12-01"}],
-        [{"amount": "10", "due_date": "1 dec"}],
-    ],
-)
-def test_from_json_refuses_what_is_not_a_schedule(data: object) -> None:
-    with pytest.raises(ValueError):
-        Schedule.from_json(data)
 
 
 def test_build_schedule_needs_a_date_per_amount() -> None:

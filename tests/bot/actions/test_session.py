@@ -1,15 +1,12 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_actions and used as parameters)
 """Verification that does not last for ever, and cannot be guessed: the lockout per debtor
 through the verification form, "log out", a new session, and the gateway's word that a
-quiet conversation is no longer verified. Trackers as in test_actions."""
+quiet conversation is no longer verified."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.session import ActionLogOut
 from receivables.audit.events import list_events
@@ -18,25 +15,14 @@ from receivables.models import Conversation
 from receivables.policy.model import load_policy
 from receivables.verification.lockout import unlock_debtor
 from receivables.verification.state import mark_verified
-from tests.bot.test_actions import (  # noqa: F401
-    DOMAIN,
-    FORM,
-    Database,
-    Debtors,
-    database,
-    debtors,
-    responses,
-    slots_of,
-    tracker,
-    verified,
-)
+from tests.bot.actions.support import ROOT, Database, Debtors, check_factor, run, verified
 
 
-async def give_factor(text: str, conversation: str) -> tuple[dict[str, Any], list[str]]:
-    dispatcher = CollectingDispatcher()
-    t = tracker(text, debtor_reference="48213907", sender=conversation, language="nl")
-    result = await FORM.validate_second_factor(text, dispatcher, t, DOMAIN)
-    return result, responses(dispatcher)
+async def give_factor(
+    text: str, conversation: str, reference: str = "48213907"
+) -> tuple[dict[str, Any], list[str]]:
+    result, said = await check_factor(text, reference, sender=conversation, language="nl")
+    return result, said.responses
 
 
 async def test_five_wrong_factors_over_conversations_lock_even_the_right_one(
@@ -71,50 +57,36 @@ async def test_an_unknown_reference_is_answered_exactly_like_a_known_one(
     debtors: Debtors, database: Database
 ) -> None:
     async def five(reference: str) -> list[list[str]]:
-        said = []
-        for number in range(5):
-            dispatcher = CollectingDispatcher()
-            conversation = f"{reference}-{number // 2}"
-            t = tracker("01-01-1980", debtor_reference=reference, sender=conversation)
-            await FORM.validate_second_factor("01-01-1980", dispatcher, t, DOMAIN)
-            said.append(responses(dispatcher))
-        return said
+        return [
+            (await give_factor("01-01-1980", f"{reference}-{number // 2}", reference))[1]
+            for number in range(5)
+        ]
 
     assert await five("48213907") == await five("99999999")
 
 
-def _verify_in_database(database: Database, conversation_id: str, debtor_id: int) -> None:
-    def work(session: Any) -> None:
+async def test_log_out_ends_verification_at_once(debtors: Debtors, database: Database) -> None:
+    def verify(session: Any) -> None:
         conversation = attach_debtor(
-            session=session, conversation_id=conversation_id, debtor_id=debtor_id
+            session=session, conversation_id="shared-phone", debtor_id=debtors.anna
         )
         mark_verified(session=session, conversation=conversation)
 
-    database.run(work)
-
-
-def _verified_at(database: Database, conversation_id: str) -> object:
-    return database.run(lambda s: s.get(Conversation, conversation_id).verified_at)
-
-
-async def test_log_out_ends_verification_at_once(debtors: Debtors, database: Database) -> None:
-    _verify_in_database(database, "shared-phone", debtors.anna)
-    dispatcher = CollectingDispatcher()
+    database.run(verify)
     t = verified(debtors.anna, "nl", sender="shared-phone", intent="log_out", text="uitloggen")
-    events = await ActionLogOut().run(dispatcher, t, DOMAIN)
-    assert responses(dispatcher) == ["utter_logged_out"]
-    slots = slots_of(events)
-    assert slots["verified"] is False and slots["debtor_id"] is None
-    assert _verified_at(database, "shared-phone") is None
+    said = await run(ActionLogOut(), t)
+    assert said.responses == ["utter_logged_out"]
+    assert said.slots["verified"] is False and said.slots["debtor_id"] is None
+    assert database.run(lambda s: s.get(Conversation, "shared-phone").verified_at) is None
     assert "verification_ended" in database.actions("shared-phone")
 
 
 def test_a_new_rasa_session_carries_nothing_over_within_the_policys_idle_time() -> None:
     """Rasa's own session start (no action server call) resets every slot, verification
     included, after a quiet spell no longer than the policy's."""
-    root = Path(__file__).resolve().parents[2]
-    config = yaml.safe_load((root / "bot" / "domain" / "core.yml").read_text())["session_config"]
+    domain = ROOT / "bot" / "domain"
+    config = yaml.safe_load((domain / "core.yml").read_text())["session_config"]
     assert config["carry_over_slots_to_new_session"] is False
     assert config["session_expiration_time"] <= load_policy(None).verification.idle_minutes
-    actions = yaml.safe_load((root / "bot" / "domain" / "session.yml").read_text())["actions"]
+    actions = yaml.safe_load((domain / "session.yml").read_text())["actions"]
     assert "action_session_start" not in actions
